@@ -1,0 +1,1 @@
+"""The HTTP API: thin routers over the same functions the CLI calls."""

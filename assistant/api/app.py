@@ -1,0 +1,124 @@
+"""The FastAPI application: settings and engine on ``app.state``, small routers, one error mapping.
+
+Our exceptions become HTTP statuses in one place (:func:`_install_error_handlers`); a request that
+cannot even be read as a message still reaches the transcript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from assistant import transcripts
+from assistant.api.routes import catalog, health, rooms, stock
+from assistant.api.routes import transcripts as transcript_routes
+from assistant.config import Settings, get_settings
+from assistant.db import get_engine, upgrade
+from assistant.errors import CatalogError, InvalidInput, LiveAssistError, NotFound, StorageError
+from assistant.pipeline import Assistant, Message
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = get_engine(settings.resolved_database_url)
+        upgrade(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.assistant = Assistant(engine, settings)
+        if warm_up:
+            _warm_up(app.state.assistant)
+        yield
+
+    app = FastAPI(
+        title="liveassist",
+        version="0.1.0",
+        description="Answers live-room viewers' questions about stock, shipping and orders from live data.",
+        lifespan=lifespan,
+    )
+    for module in (health, catalog, stock, rooms, transcript_routes):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _warm_up(assistant: Assistant) -> None:
+    """Build the vocabularies before the first viewer waits for them (not recorded)."""
+    from assistant.catalog.snapshot import get_snapshot
+    from assistant.matching import vocabulary
+    from assistant.understand import understand
+
+    try:
+        with assistant.engine.connect() as conn:
+            store = get_snapshot(assistant.engine, conn)
+        understand("XL还有吗 still have XL?", store, next(iter(store.products), None))
+        vocabulary(store).implied_product("", [])
+    except LiveAssistError as exc:
+        log.warning("warm-up skipped: %s", exc)
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return _error(404, str(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_: Request, exc: InvalidInput) -> JSONResponse:
+        return _error(422, str(exc))
+
+    @app.exception_handler(CatalogError)
+    async def bad_catalog(_: Request, exc: CatalogError) -> JSONResponse:
+        problems = [{"path": path, "message": message} for path, message in exc.problems]
+        return _error(422, "catalog refused, nothing was written", problems=problems)
+
+    @app.exception_handler(StorageError)
+    async def storage(_: Request, exc: StorageError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"path": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+                    for e in exc.errors()]
+        if request.method == "POST" and request.url.path.endswith("/messages"):
+            await _record_unreadable(request, problems)
+        return _error(422, "request refused: " + "; ".join(f"{p['path'] or 'body'}: {p['message']}"
+                                                              for p in problems), problems=problems)
+
+
+async def _record_unreadable(request: Request, problems: list[dict[str, str]]) -> None:
+    """A message the API could not read still reaches the transcript, as received."""
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    user = parsed.get("user_id") if isinstance(parsed, dict) and isinstance(parsed.get("user_id"), str) else "?"
+    text = parsed.get("text") if isinstance(parsed, dict) and isinstance(parsed.get("text"), str) else raw
+    room = request.path_params.get("room", "?")
+    assistant: Assistant = request.app.state.assistant
+    now = dt.datetime.now(dt.UTC)
+    reason = "invalid request: " + "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+    row = transcripts.row_for(room_id=str(room), user_id=user or "?", text=text, received_at=now, clock=now,
+                              channel="http", lang=None, intent=None, action="ignore", reply="", confidence=0.0,
+                              reason=reason, understanding={}, tool_calls=[], planner=assistant.planner.name,
+                              latency_ms=0.0, error=reason)
+    transcripts.record(assistant.engine, row, assistant.spool)
+
+
+__all__ = ["Message", "create_app"]

@@ -1,0 +1,428 @@
+"""Composing: tool results → a short reply in the viewer's language, from ``prompts/`` templates.
+
+Every figure placed in a reply is read from a tool result here; nothing is computed that a tool
+did not return (the guard checks that afterwards). A result that cannot answer the question
+(an unknown fact, an FAQ that does not fit, an overdue order) turns the reply into an escalation
+with a draft for the host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.matching.sizes_colours import colour_concepts, colour_name_en
+from assistant.planner import Plan
+from assistant.prompts import render, text
+from assistant.understand import Understanding
+from tools.base import ToolCall
+
+_CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "AUD": "A$",
+             "CAD": "C$", "SGD": "S$"}
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_MAX_LIST = 4
+_ARRIVAL_WORDS = re.compile(r"到|送达|收到|arriv|deliver|get (it|here)|how long|几天|多久")
+
+
+@dataclass
+class Draft:
+    action: str
+    text: str
+    reason: str
+    reason_vars: dict[str, Any] = field(default_factory=dict)
+
+
+class _Escalate(Exception):
+    def __init__(self, reason: str, draft_key: str = "generic", **variables: Any) -> None:
+        self.reason, self.draft_key, self.variables = reason, draft_key, variables
+
+
+class Writer:
+    """Formats figures and renders templates in one language."""
+
+    def __init__(self, lang: str, today: dt.date, currency: str) -> None:
+        self.lang, self.today, self.currency = lang, today, currency
+
+    def __call__(self, key: str, **variables: Any) -> str:
+        return render(self.lang, key, **variables)
+
+    def date(self, value: dt.date | str | None, *, relative: bool = True) -> str:
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        assert value is not None
+        plain = self("date", month=value.month, day=value.day, month_name=_MONTHS[value.month - 1])
+        if relative and value == self.today:
+            return self("today", date=plain)
+        if relative and value == self.today + dt.timedelta(days=1):
+            return self("tomorrow", date=plain)
+        return plain
+
+    def money(self, amount: float) -> str:
+        figure = f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}"
+        return self("money", amount=figure, symbol=_CURRENCY.get(self.currency, self.currency + " "))
+
+    def join(self, items: list[str]) -> str:
+        return text(self.lang, "join").join(items)
+
+    def label(self, values: list[str]) -> str:
+        """Option values as one label: "黑色XL" in Chinese, "black XL" in English."""
+        out = ""
+        for value in values:
+            if self.lang == "en":
+                value = _english_colour(value)
+            if out and (self.lang == "en" or (out[-1].isascii() and value[0].isascii())):
+                out += " "
+            out += value
+        return out
+
+
+def _english_colour(value: str) -> str:
+    """"黑色" reads "black" to an English-speaking viewer; other Chinese values stay as they are."""
+    if value.isascii() or len(value) > 4:
+        return value
+    concepts = colour_concepts(value)
+    return colour_name_en(next(iter(concepts))) if len(concepts) == 1 else value
+
+
+def compose(plan: Plan, calls: list[ToolCall], understood: Understanding, *, today: dt.date,
+            currency: str) -> Draft:
+    """Turn a plan's results into a draft reply (answer or escalation)."""
+    w = Writer(understood.lang, today, currency)
+    if plan.action == "ignore":
+        return Draft("ignore", "", plan.reason, plan.reason_vars)
+    if plan.action == "escalate":
+        draft = w(f"drafts.{plan.draft}", **plan.reason_vars) if plan.draft else ""
+        return Draft("escalate", draft, plan.reason, plan.reason_vars)
+    results = _by_purpose(plan, calls)
+    parts: list[str] = []
+    try:
+        for intent in [plan.intent, *plan.also]:
+            part = _compose_intent(intent, results, understood, w)
+            if part:
+                parts.append(part)
+    except _Escalate as escalation:
+        answered = text(w.lang, "sentence_join").join(parts)
+        fallback = w(f"drafts.{escalation.draft_key}", **escalation.variables)
+        return Draft("escalate", answered or fallback, escalation.reason, escalation.variables)
+    if not parts:
+        return Draft("escalate", w("drafts.generic"), "unknown_question")
+    return Draft("answer", text(w.lang, "sentence_join").join(parts), "answered")
+
+
+def _by_purpose(plan: Plan, calls: list[ToolCall]) -> dict[str, ToolCall]:
+    found: dict[str, ToolCall] = {}
+    for step, call in zip(plan.steps, calls, strict=False):
+        found.setdefault(step.purpose, call)
+    return found
+
+
+def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding, w: Writer) -> str:
+    if intent == "stock":
+        return _stock(results["stock"], u, w)
+    if intent == "shipping":
+        if "outside_area" in results:
+            return _outside_area(results["outside_area"], u, w)
+        faq = _place_faq(results.get("destination_policy"))
+        return _in_language(faq, w) if faq else _shipping(results["shipping"], u, w)
+    if intent == "price":
+        return _price(results["product"], results.get("price"), w)
+    if intent == "product_info":
+        return _facts(results["product_info"], w)
+    if intent == "size_advice":
+        if "size_advice" not in results:
+            return w("size.ask_body")
+        return _size(results["size_advice"], w)
+    if intent == "order_status":
+        return _orders(results["order_status"], w)
+    if intent == "policy":
+        return _in_language(_policy(results["policy"]), w)
+    raise _Escalate("unknown_question")
+
+
+def _tool_error(call: ToolCall) -> dict[str, Any] | None:
+    return call.result.get("error") if not call.ok else None
+
+
+def _not_offered(error: dict[str, Any], w: Writer, key: str) -> str:
+    available = error.get("available") or {}
+    values = [v for vals in available.values() for v in vals][:8] if isinstance(available, dict) else []
+    if not values:
+        values = [w.label(list(v.values())) for v in error.get("variants", [])][:6]
+    asked = error.get("requested")
+    if isinstance(asked, dict):
+        asked = w.label([v for vals in asked.values() for v in vals])
+    if not values:
+        raise _Escalate("tool_error", message=error.get("message", ""))
+    return w(key, asked=asked, values="/".join(values))
+
+
+def _stock(call: ToolCall, u: Understanding, w: Writer) -> str:
+    error = _tool_error(call)
+    if error:
+        if error["code"] in ("unknown_option_value", "no_such_variant"):
+            return _not_offered(error, w, "stock.not_offered")
+        raise _Escalate("tool_error", message=error.get("message", ""))
+    r = call.result
+    requested = r["requested"]
+    variants = r["variants"]
+    if not requested:
+        return _whole_product(r, w)
+    asked_label = w.label([v for values in requested.values() for v in values]) if _single_values(requested) else \
+        w.label([" / ".join(values) if len(values) > 1 else values[0] for values in requested.values()])
+    if u.product_source == "implied":
+        asked_label = r["title"] + " " + asked_label  # the viewer did not say which product
+    if len(variants) == 1:
+        return _one_variant(variants[0], asked_label, r, w)
+    parts = []
+    for v in variants[:_MAX_LIST + 2]:
+        label = w.label([val for name, val in v["options"].items() if name not in requested
+                         or len(requested[name]) > 1]) or w.label(list(v["options"].values()))
+        parts.append(_part(v, label, w))
+    sentence = w("stock.breakdown", label=asked_label, parts=w.join(parts))
+    if r["status"] == "sold_out" and r["alternatives"]:
+        sentence += text(w.lang, "clause_join") + _alternatives(r, w)
+    return sentence
+
+
+def _single_values(requested: dict[str, list[str]]) -> bool:
+    return all(len(values) == 1 for values in requested.values())
+
+
+def _part(v: dict[str, Any], label: str, w: Writer) -> str:
+    if v["status"] == "sold_out":
+        if v.get("restock_date"):
+            return w("stock.part_sold_out_restock", label=label, restock=w.date(v["restock_date"]))
+        return w("stock.part_sold_out", label=label)
+    key = "stock.part_low" if v["status"] == "low" else "stock.part_in_stock"
+    return w(key, label=label, total=v["total"])
+
+
+def _one_variant(v: dict[str, Any], label: str, r: dict[str, Any], w: Writer) -> str:
+    if v["status"] == "in_stock":
+        return w("stock.in_stock", label=label, total=v["total"])
+    if v["status"] == "low":
+        return w("stock.low", label=label, total=v["total"])
+    if v.get("restock_date"):
+        sentence = w("stock.sold_out_restock", label=label, restock=w.date(v["restock_date"]))
+    else:
+        sentence = w("stock.sold_out", label=label)
+    if r["alternatives"]:
+        sentence += text(w.lang, "clause_join") + _alternatives(r, w)
+    return sentence
+
+
+def _alternatives(r: dict[str, Any], w: Writer) -> str:
+    items = []
+    for alt in r["alternatives"][:3]:
+        label = w.label(list(alt["options"].values()))
+        items.append(w("stock.alternative_item", label=label, total=alt["total"]))
+    return w("stock.alternatives", alts=w.join(items))
+
+
+def _whole_product(r: dict[str, Any], w: Writer) -> str:
+    variants = r["variants"]
+    if r["total"] <= 0:
+        restocks = sorted({v["restock_date"] for v in variants if v.get("restock_date")})
+        if restocks:
+            return w("stock.sold_out_restock", label=r["title"], restock=w.date(restocks[0]))
+        return w("stock.sold_out", label=r["title"])
+    sentence = w("stock.whole_in_stock", title=r["title"], total=r["total"])
+    sold_out = [w.label(list(v["options"].values())) for v in variants if v["status"] == "sold_out"]
+    if sold_out and len(sold_out) <= _MAX_LIST:
+        sentence += text(w.lang, "clause_join") + w("stock.whole_sold_out_list", items=w.join(sold_out))
+    return sentence
+
+
+def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
+    error = _tool_error(call)
+    if error:
+        if error["code"] in ("unknown_option_value", "no_such_variant"):
+            return _not_offered(error, w, "shipping.not_offered")
+        if error["code"] == "unknown_destination":
+            raise _Escalate("unknown_destination")
+        if error["code"] == "outside_shipping_area":
+            raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
+        raise _Escalate("tool_error", message=error.get("message", ""))
+    r = call.result
+    label = w.label([v for values in (u.options or {}).values() for v in values]) or r["title"]
+    if not r["in_stock"]:
+        if r.get("restock_date"):
+            return w("shipping.sold_out_restock", label=label, restock=w.date(r["restock_date"]))
+        return w("shipping.sold_out", label=label)
+    plan = r["plan"]
+    when = w.date(plan["ship_date"])
+    if r["presale"]:
+        sentence = w("shipping.presale", when=when)
+    elif plan["paid_before_cutoff"] is False:
+        sentence = w("shipping.ship_after_cutoff", cutoff=plan["cutoff_local"], when=when,
+                     warehouse=plan["warehouse_name"])
+    else:
+        sentence = w("shipping.ship", when=when, warehouse=plan["warehouse_name"])
+    if plan.get("days_min") is not None:
+        days = str(plan["days_min"]) if plan["days_min"] == plan["days_max"] else w(
+            "shipping.days_range", low=plan["days_min"], high=plan["days_max"])
+        key = "shipping.delivery_same_day" if plan["deliver_from"] == plan["deliver_to"] else "shipping.delivery"
+        sentence += text(w.lang, "clause_join") + w(
+            key, carrier=plan.get("carrier") or "", destination=r["destination"], days=days,
+            start=w.date(plan["deliver_from"], relative=False), end=w.date(plan["deliver_to"], relative=False))
+    elif _ARRIVAL_WORDS.search(u.text.lower()):
+        sentence += text(w.lang, "sentence_join") + w("shipping.ask_destination")
+    return sentence
+
+
+def _in_language(answer: str, w: Writer) -> str:
+    """The merchant's own text, posted only when it is in the viewer's language; else a person relays it."""
+    han = sum(1 for ch in answer if "\u4e00" <= ch <= "\u9fff")
+    if (w.lang == "zh" and han == 0) or (w.lang == "en" and han > 0):
+        raise _Escalate("other_language", "verbatim", text=answer)
+    return answer
+
+
+def _place_faq(call: ToolCall | None) -> str | None:
+    """The merchant's own word on a destination (e.g. "we ship to mainland China only") beats the * row."""
+    match = call.result.get("match") if call is not None and call.ok else None
+    return match["answer"] if match and match.get("mentions_place") else None
+
+
+def _outside_area(call: ToolCall, u: Understanding, w: Writer) -> str:
+    match = call.result.get("match") if call.ok else None
+    if match:
+        return _in_language(match["answer"], w)
+    destination = u.destination.said if u.destination else ""
+    raise _Escalate("outside_area", "outside_area", destination=destination)
+
+
+def _price(product_call: ToolCall, stock_call: ToolCall | None, w: Writer) -> str:
+    if not product_call.ok:
+        raise _Escalate("tool_error", message=product_call.result["error"]["message"])
+    product = product_call.result["product"]
+    if product is None:
+        raise _Escalate("ambiguous_product")
+    title = product["title"]
+    if stock_call is not None:
+        error = _tool_error(stock_call)
+        if error:
+            return _not_offered(error, w, "stock.not_offered")
+        prices = sorted({v["price"] for v in stock_call.result["variants"]})
+        requested = stock_call.result["requested"]
+        label = w.label([v for values in requested.values() for v in values]) if _single_values(requested) else ""
+        if len(prices) == 1:
+            return w("price.single", title=title, label=label, price=w.money(prices[0]))
+        return w("price.range", title=title, low=_figure(prices[0]), high=_figure(prices[-1]))
+    if product["price_min"] == product["price_max"]:
+        return w("price.single", title=title, label="", price=w.money(product["price_min"]))
+    return w("price.range", title=title, low=_figure(product["price_min"]), high=_figure(product["price_max"]))
+
+
+def _figure(amount: float) -> str:
+    return f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}"
+
+
+def _facts(call: ToolCall, w: Writer) -> str:
+    error = _tool_error(call)
+    if error:
+        raise _Escalate("no_such_fact" if error["code"] == "no_such_fact" else "tool_error",
+                        topic=call.args.get("topic", ""), message=error.get("message", ""))
+    r = call.result
+    names = text(w.lang, "fact_names")
+    if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
+        values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())
+        raise _Escalate("other_language", "verbatim", text=values)
+    parts = [w("info.fact", title=r["title"] if i == 0 else "", name=_fact_name(key, names), value=_fact_value(key, value, w))
+             for i, (key, value) in enumerate(list(r["facts"].items())[:3])]
+    return text(w.lang, "info.fact_join").join(parts)
+
+
+def _fact_name(key: str, names: dict[str, str]) -> str:
+    base = re.sub(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$", "", key)
+    return names.get(key) or names.get(base) or base.replace("_", " ")
+
+
+def _fact_value(key: str, value: Any, w: Writer) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        unit = re.search(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$", key)
+        if unit:
+            name = {"month": "months", "day": "days", "year": "years", "hour": "hours", "pct": "percent"}.get(
+                unit.group(1), unit.group(1))
+            return w(f"units.{name}", n=_figure(float(value)))
+        return _figure(float(value))
+    if isinstance(value, list):
+        return w.join([str(v) for v in value])
+    return str(value)
+
+
+def _size(call: ToolCall, w: Writer) -> str:
+    error = _tool_error(call)
+    if error:
+        raise _Escalate("no_size_chart" if error["code"] == "no_size_chart" else "tool_error",
+                        message=error.get("message", ""))
+    r = call.result
+    if r["basis"] == "outside_chart" or not r["recommended"]:
+        raise _Escalate("size_outside", "size_outside")
+    height = w("size.height", cm=_figure(r["height_cm"])) if r["height_cm"] is not None else ""
+    weight = w("size.weight", kg=_figure(r["weight_kg"])) if r["weight_kg"] is not None else ""
+    size = r["recommended"]
+    if r["basis"] == "between":
+        smaller = r["by_weight"] if r["by_height"] == size else r["by_height"]
+        sentence = w("size.between", height=height, weight=weight, smaller=smaller, larger=size, size=size)
+    elif r["basis"] == "height":
+        sentence = w("size.recommend_height", height=height, size=size)
+    elif r["basis"] == "weight":
+        sentence = w("size.recommend_weight", weight=weight, size=size)
+    else:
+        sentence = w("size.recommend", height=height, weight=weight, size=size)
+    if r["stock"]:
+        parts = []
+        for v in r["stock"][:_MAX_LIST]:
+            label = w.label([val for val in v["options"].values() if val != size]) or ""
+            parts.append(_part(v, label, w))
+        sentence += text(w.lang, "clause_join") + w("size.stock", size=size, parts=w.join(parts))
+    return sentence
+
+
+def _orders(call: ToolCall, w: Writer) -> str:
+    if not call.ok:
+        raise _Escalate("tool_error", message=call.result["error"]["message"])
+    r = call.result
+    if not r["found"]:
+        return w("order.not_found") if r.get("asked_order_id") else w("order.none")
+    latest = r["orders"][0]
+    sentence = _order_line(latest, w)
+    if r["total_orders"] > 1 and not r.get("asked_order_id"):
+        sentence = w("order.more", n=r["total_orders"], latest=sentence)
+    return sentence
+
+
+def _order_line(order: dict[str, Any], w: Writer) -> str:
+    tail = order["order_tail"]
+    status = order["status"]
+    if status == "paid":
+        if order["overdue"]:
+            raise _Escalate("order_overdue", "order_overdue", tail=tail)
+        if order.get("expected_ship_date"):
+            return w("order.paid", tail=tail, date=w.date(order["expected_ship_date"]))
+        return w("order.paid_no_date", tail=tail)
+    if status == "shipped":
+        date = w.date(order["shipped_at"]) if order.get("shipped_at") else ""
+        if order.get("tracking_tail"):
+            return w("order.shipped", tail=tail, date=date, carrier=order.get("carrier") or "",
+                     tracking=order["tracking_tail"])
+        return w("order.shipped_no_tracking", tail=tail, date=date)
+    if status == "delivered":
+        date = w.date(order["delivered_at"]) if order.get("delivered_at") else ""
+        return w("order.delivered", tail=tail, date=date)
+    return w("order.cancelled", tail=tail)
+
+
+def _policy(call: ToolCall) -> str:
+    if not call.ok:
+        raise _Escalate("no_faq")
+    r = call.result
+    if r["match"] is None:
+        close = r["candidates"]
+        raise _Escalate("ambiguous_faq" if close and close[0]["score"] >= 0.45 else "no_faq")
+    return r["match"]["answer"]

@@ -1,0 +1,39 @@
+"""Typed settings, read from the environment (prefix ``LIVEASSIST_``) once per process.
+
+Nothing connects or reads files at import time; callers ask :func:`get_settings` when they need
+values, and tests clear its cache (``get_settings.cache_clear()``) after changing the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Defaults give a working first run with no services."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVEASSIST_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".data"), description="Default database, vector index and logs.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
+    max_message_chars: int = Field(default=500, ge=1, description="Longer messages are ignored as spam.")
+    low_stock_threshold: int = Field(default=5, ge=0, description="At or below this, stock reads as urgency.")
+    answer_confidence: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="Below this the planner escalates instead of answering."
+    )
+    llm_model: str | None = Field(default=None, description="Model name for an OpenAI-compatible endpoint.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'liveassist.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

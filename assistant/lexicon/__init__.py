@@ -1,0 +1,52 @@
+"""Built-in word lists: colloquial forms, colours, sizes, intent cues, fact topics, places.
+
+These are data the matchers read (not text shown to people, which lives in ``prompts/``). Each is
+loaded once per process, on first use. The catalog adds its own words on top (see
+``assistant/vocabulary.py``); nothing here names a product or a store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).parent
+
+
+def _yaml(name: str) -> Any:
+    return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def colloquial_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in _yaml("colloquial.yaml"))
+
+
+@lru_cache(maxsize=1)
+def colours() -> dict[str, dict[str, list[str]]]:
+    return _yaml("colours.yaml")
+
+
+@lru_cache(maxsize=1)
+def sizes() -> dict[str, Any]:
+    return _yaml("sizes.yaml")
+
+
+@lru_cache(maxsize=1)
+def intents() -> dict[str, Any]:
+    return _yaml("intents.yaml")
+
+
+@lru_cache(maxsize=1)
+def topics() -> dict[str, dict[str, list[str]]]:
+    return _yaml("topics.yaml")
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, Any]:
+    return json.loads((HERE / "places.json").read_text(encoding="utf-8"))

@@ -1,0 +1,213 @@
+"""Which of a product's option values a text names: colours, sizes, shades, flavours, capacities…
+
+The catalog decides the option names and values; built-in colour and size words come on top, so
+"黑的", "black" and "黑色" all find "曜石黑", and "2XL", "XXL" and "加加大" all find whichever
+spelling the catalog uses. Parts of a value count too ("豆沙" finds "03 豆沙", "01色号" finds
+"01 正红"), and a term shared by several values selects all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.catalog.snapshot import ProductInfo
+from assistant.matching.sizes_colours import (
+    all_colour_words,
+    colour_concepts,
+    colour_words_for,
+    is_colour_option,
+    is_size_option,
+    size_key,
+    size_spellings,
+)
+from assistant.matching.terms import Hit, TermIndex
+
+_SPLIT = re.compile(r"[\s/|·,，、()（）\[\]【】\-_+:：;；]+")
+_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")
+_UNIT_SYNONYMS = [
+    {"m", "米"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
+    {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
+    {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司"}, {"w", "瓦"}, {"mah"},
+]
+_STOP_TOKENS = {"the", "and", "with", "for", "of", "in", "to", "a", "an", "or", "款", "色", "号", "码", "装"}
+_NUMBER_CONTEXT_AFTER = set("码号色#的款寸装条只支")
+_NUMBER_CONTEXT_BEFORE = ("size", "尺码", "码数", "色号", "#", "号", "要", "拍")
+_WEAK_HAN_AFTER = set("色的款码号还有吗呢和跟与或/、,，?？! ")
+
+
+@dataclass(frozen=True)
+class OptionValue:
+    option: str
+    value: str
+
+
+@dataclass
+class OptionMentions:
+    """What a text said about a product's options."""
+
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    """Option name → the catalog values named, in catalog order."""
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Option name → a size or colour the viewer named that this product does not have."""
+
+
+class OptionVocabulary:
+    """Terms for one product's option values."""
+
+    def __init__(self, product: ProductInfo) -> None:
+        self.product = product
+        self.index: TermIndex[OptionValue] = TermIndex()
+        self.kinds: dict[str, str] = {}
+        for name in product.option_names:
+            values = product.option_values(name)
+            kind = "size" if is_size_option(name, values) else "colour" if is_colour_option(name, values) else "other"
+            self.kinds[name] = kind
+            for value in values:
+                self._add_value(name, value, kind)
+        self.index.compile()
+
+    def _add_value(self, name: str, value: str, kind: str) -> None:
+        payload = OptionValue(name, value)
+        self.index.add(value, payload)
+        tokens = [t for t in _SPLIT.split(value.lower()) if t and t not in _STOP_TOKENS]
+        if len(tokens) > 1:
+            for token in tokens:
+                self._add_token(token, payload)
+        if kind == "size":
+            key = size_key(value)
+            if key:
+                for spelling in size_spellings(key):
+                    single = len(spelling) == 1
+                    self.index.add(spelling, payload, weak_check=_single_letter_size if single else None)
+            elif re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+                self.index.add(value.strip(), payload, weak_check=_number_in_context)
+        if kind == "colour":
+            for concept in colour_concepts(value):
+                for word in colour_words_for(concept):
+                    self.index.add(word, payload, weak_check=_weak_han if _is_single_han(word) else None)
+        self._add_quantity_forms(value, payload)
+
+    def _add_token(self, token: str, payload: OptionValue) -> None:
+        if token.isdigit():
+            for form in {token, str(int(token))}:
+                self.index.add(form, payload, weak_check=_number_in_context)
+        elif len(token) >= 2:
+            self.index.add(token, payload)
+
+    def _add_quantity_forms(self, value: str, payload: OptionValue) -> None:
+        """"1.5m床" is also "1.5米" and "1米5"; "500ml" is also "500毫升"; "128GB" is also "128g"."""
+        for token in _SPLIT.split(value.lower()):
+            match = _QUANTITY.match(token) or _QUANTITY.match(re.sub(r"[\u4e00-\u9fff]+$", "", token))
+            if not match:
+                continue
+            number, unit = match.groups()
+            units = next((group for group in _UNIT_SYNONYMS if unit in group), {unit})
+            for synonym in units:
+                self.index.add(number + synonym, payload)
+                self.index.add(f"{number} {synonym}", payload)
+            if "." in number and units & {"m", "米"}:
+                whole, frac = number.split(".")
+                self.index.add(f"{whole}米{frac}", payload)
+            self.index.add(number, payload, weak_check=_number_in_context)
+
+    def find(self, text: str, exclude: list[tuple[int, int]]) -> OptionMentions:
+        """The option values ``text`` names (``text`` normalised, any case)."""
+        mentions = OptionMentions()
+        hits: list[Hit[OptionValue]] = self.index.find(text, exclude)
+        chosen: dict[str, set[str]] = {}
+        for hit in hits:
+            chosen.setdefault(hit.payload.option, set()).add(hit.payload.value)
+            mentions.spans.append((hit.start, hit.end))
+        for name, values in chosen.items():
+            order = self.product.option_values(name)
+            mentions.selected[name] = [v for v in order if v in values]
+        for kind, term in _generic_mentions(text, exclude + mentions.spans).items():
+            for name, option_kind in self.kinds.items():
+                if option_kind == kind and name not in mentions.selected:
+                    mentions.unavailable[name] = term
+        return mentions
+
+    def resolve(self, name: str | None, term: str) -> tuple[str, list[str]] | None:
+        """Map a requested value (exact, any case, or any term for it) to catalog values.
+
+        Returns:
+            ``(option name, values)``, or None when no value of that option (or of any option,
+            when ``name`` is None or unknown) matches.
+        """
+        names = [name] if name in self.kinds else list(self.kinds)
+        wanted = term.strip().lower()
+        for option in names:
+            exact = [v for v in self.product.option_values(option) if v.lower() == wanted]
+            if exact:
+                return option, exact
+        hits = self.index.find(term, [])
+        for option in names:
+            values = {h.payload.value for h in hits if h.payload.option == option}
+            if not values:
+                # A tool caller is not a viewer: a bare "XL" or "01" needs no context here.
+                values = {p.value for t, ps in self.index.entries.items() if t == wanted
+                          for p in ps if p.option == option}
+            if values:
+                return option, [v for v in self.product.option_values(option) if v in values]
+        return None
+
+
+def _is_single_han(word: str) -> bool:
+    return len(word) == 1 and "\u4e00" <= word <= "\u9fff"
+
+
+def _weak_han(text: str, start: int, end: int) -> bool:
+    """A lone colour character counts only when it reads as a colour: "黑的", "黑L", "要黑"."""
+    after = text[end] if end < len(text) else " "
+    return after in _WEAK_HAN_AFTER or after.isascii()
+
+
+def _single_letter_size(text: str, start: int, end: int) -> bool:
+    """"M" or "L" alone is a size when written in capitals, or followed by 码/号, or after "size"."""
+    letter = text[start:end]
+    before = text[max(0, start - 6):start].lower()
+    after = text[end] if end < len(text) else ""
+    if start and text[start - 1] in "'’":
+        return False  # "I'm", "I'll"
+    return letter.isupper() or after in ("码", "号") or before.rstrip().endswith(("size", "尺码", "码"))
+
+
+def _number_in_context(text: str, start: int, end: int) -> bool:
+    after = text[end] if end < len(text) else ""
+    before = text[max(0, start - 4):start].lower().rstrip()
+    if start and (text[start - 1].isdigit() or text[start - 1] == "."):
+        return False
+    return after in _NUMBER_CONTEXT_AFTER or before.endswith(_NUMBER_CONTEXT_BEFORE)
+
+
+_GENERIC: TermIndex[str] | None = None
+
+
+def _generic_index() -> TermIndex[str]:
+    """Colour and size words in general, to notice a value the product does not offer."""
+    global _GENERIC
+    if _GENERIC is None:
+        index: TermIndex[str] = TermIndex()
+        for word, _concept in all_colour_words():
+            if not _is_single_han(word):
+                index.add(word, "colour")
+        for key in ("1XS", "2XS", "1XL", "2XL", "3XL", "4XL", "5XL", "6XL"):
+            for spelling in size_spellings(key):
+                index.add(spelling, "size")
+        for key in ("0XS", "0XM", "0XL"):
+            for spelling in size_spellings(key):
+                index.add(spelling, "size", weak_check=_single_letter_size if len(spelling) == 1 else None)
+        index.compile()
+        _GENERIC = index
+    return _GENERIC
+
+
+def _generic_mentions(text: str, exclude: list[tuple[int, int]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for hit in _generic_index().find(text, exclude):
+        found.setdefault(hit.payload, text[hit.start:hit.end])
+    return found
+
+

@@ -1,0 +1,166 @@
+"""Where a viewer wants it sent, mapped to a destination in the store's own transit table.
+
+Built-in places (``lexicon/places.json``: Chinese provinces and cities, US states and cities,
+countries, in Chinese and English) come on top of the catalog's own destination names, so a store
+whose transit table says "四川省", "Sichuan" or "California" is understood alike, and a store with
+its own zones ("EU", "Metro Manila") still matches those words exactly. A name shared by places in
+different countries (德州: Dezhou or Texas; CA: California or Canada) means the one in a country
+the store ships to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant import lexicon
+from assistant.matching.terms import TermIndex
+
+_SUFFIXES = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    """The canonical region or country name from the lexicon (or the catalog's own word)."""
+    country: str | None
+    """ISO 3166 alpha-2 code of the country the place is in (a country's own code for a country)."""
+    is_country: bool = False
+
+
+@dataclass(frozen=True)
+class Destination:
+    said: str
+    """The words the viewer used ("成都")."""
+    region: str
+    """The region they mean ("四川")."""
+    transit_key: str | None
+    """The catalog's ``to_province`` that applies, or None when only the ``*`` row does."""
+    foreign: bool
+    """The place lies outside every country the store's transit table covers."""
+    span: tuple[int, int] = (0, 0)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
+    """(strong terms, weak terms) → the places they may name, from the lexicon."""
+    data = lexicon.places()
+    strong: dict[str, list[Place]] = {}
+    weak: dict[str, list[Place]] = {}
+
+    def add(table: dict[str, list[Place]], term: str, place: Place) -> None:
+        bucket = table.setdefault(term.lower(), [])
+        if place not in bucket:
+            bucket.append(place)
+
+    for region in data["regions"]:
+        place = Place(region["name"], region.get("country"))
+        for term in [region["name"], *region.get("aliases", []), *region.get("cities", [])]:
+            add(strong, term, place)
+        for term in region.get("weak_aliases", []):
+            add(weak, term, place)
+    for country in data.get("countries", []):
+        place = Place(country["name"], country.get("code"), is_country=True)
+        for term in [country["name"], *country.get("aliases", [])]:
+            add(strong, term, place)
+        for term in country.get("weak_aliases", []):
+            add(weak, term, place)
+    return strong, weak
+
+
+def _bare(name: str) -> str:
+    return _SUFFIXES.sub("", name.strip().lower())
+
+
+class PlaceVocabulary:
+    """Place words for one store: built-in places plus the store's own destination names."""
+
+    def __init__(self, destinations: list[str]) -> None:
+        strong, weak = _builtin()
+        self.by_region: dict[str, str] = {}
+        countries: Counter[str] = Counter()
+        own: dict[str, Place] = {}
+        for value in destinations:
+            candidates = strong.get(value.lower()) or strong.get(_bare(value)) or weak.get(value.lower()) or []
+            place = next((p for p in candidates if not p.is_country), candidates[0] if candidates else None)
+            if place is None:
+                place = Place(value, None)
+            self.by_region.setdefault(place.name, value)
+            if place.country:
+                countries[place.country] += 1
+            own[value.lower()] = place
+        self.countries = set(countries)
+        self.index: TermIndex[Place] = TermIndex()
+        for term, place in own.items():
+            self.index.add(term, place)
+        for term, places in strong.items():
+            if term not in own:
+                self.index.add(term, self._prefer(places))
+        for term, places in weak.items():
+            if term not in own and term not in strong:
+                self.index.add(term, self._prefer(places), weak_check=_weak_place)
+        self.index.compile()
+
+    def _prefer(self, places: list[Place]) -> Place:
+        """Of the places a shared name may mean, the one in a country the store ships to."""
+        for place in places:
+            if place.name in self.by_region:
+                return place
+        for place in places:
+            if place.country in self.countries and not place.is_country:
+                return place
+        return places[0]
+
+    def find(self, text: str, exclude: list[tuple[int, int]], *, shipping_context: bool = False) -> Destination | None:
+        """The first place named as a destination in ``text`` (normalised, any case).
+
+        Place names also occur inside ordinary words (三明治, 新疆棉, 端午安康), so a name counts only
+        next to words about sending ("发到成都", "成都几天到") or in a message already about shipping.
+        """
+        for hit in self.index.find(text, exclude):
+            if shipping_context or _sending_words_near(text, hit.start, hit.end):
+                return self._destination(text[hit.start:hit.end], hit.payload, (hit.start, hit.end))
+        return None
+
+    def resolve(self, name: str) -> Destination | None:
+        """A destination a tool caller names ("成都", "Sichuan", "四川省", "CA")."""
+        name = name.strip()
+        for value in self.by_region.values():
+            if value.lower() == name.lower():
+                return Destination(name, value, value, False)
+        strong, weak = _builtin()
+        candidates = strong.get(name.lower()) or strong.get(_bare(name)) or weak.get(name.lower())
+        if candidates:
+            return self._destination(name, self._prefer(candidates), (0, len(name)))
+        hits = self.index.find(name, [])
+        if not hits:
+            return None
+        return self._destination(name, hits[0].payload, (0, len(name)))
+
+    def _destination(self, said: str, place: Place, span: tuple[int, int]) -> Destination:
+        key = self.by_region.get(place.name)
+        # Foreign: the table covers other countries' regions but not this place's country.
+        foreign = key is None and place.country is not None and bool(self.countries) \
+            and place.country not in self.countries
+        return Destination(said=said, region=place.name, transit_key=key, foreign=foreign, span=span)
+
+
+_BEFORE = re.compile(r"(发|到|寄|送|去|往|至|邮|运|ship|deliver|send|mail|post|to|in)\s*(到|去|往|至)?\s*$", re.IGNORECASE)
+_AFTER = re.compile(
+    r"^\s*(的话)?\s*(几天|多久|多少天|要几天|能到|可以到|到吗|能发|可以发|发吗|发不发|包邮|运费|邮费|快递|呢|吗|\?|？"
+    r"|how long|how many days|shipping|delivery)", re.IGNORECASE)
+
+
+def _sending_words_near(text: str, start: int, end: int) -> bool:
+    return bool(_BEFORE.search(text[max(0, start - 8):start]) or _AFTER.match(text[end:end + 8]))
+
+
+def _weak_place(text: str, start: int, end: int) -> bool:
+    """Short codes ("CA", "川") count only as a destination: "to CA", "Austin, TX", "发川"."""
+    word = text[start:end]
+    before = text[:start].rstrip().lower()
+    if word.isascii():
+        return word.isupper() and (before.endswith((" to", " in", ",")) or before in ("to", "in"))
+    return bool(before) and before[-1] in "发到寄去送往"

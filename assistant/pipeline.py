@@ -1,0 +1,165 @@
+"""The path of one viewer message, top to bottom:
+
+receive → understand → plan → call tools → compose → guard → route → record.
+
+Each stage is a named function in its own module; this file only wires them. Whatever happens on
+the way (a hostile message, a database that drops out), the message is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from assistant import transcripts
+from assistant.catalog.snapshot import StoreSnapshot, get_snapshot
+from assistant.compose import compose
+from assistant.config import Settings
+from assistant.db import storage_errors
+from assistant.errors import StorageError
+from assistant.guard import guard
+from assistant.live_state import room_state
+from assistant.planner import Plan, Planner, RulePlanner, Step
+from assistant.prompts import reason as reason_text
+from assistant.prompts import render
+from assistant.text import strip_control
+from assistant.understand import Understanding, understand
+from tools.base import ToolCall, ToolContext, ToolFailure
+from tools.registry import TOOLS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    room_id: str
+    user_id: str
+    text: str
+    now: dt.datetime | None = None
+    """Fixes the clock (ship dates are computed for this instant); None means the real time."""
+    nickname: str | None = None
+    channel: str = "api"
+
+
+@dataclass
+class Decision:
+    action: str
+    reply: str
+    intent: str
+    tool_calls: list[dict[str, Any]]
+    confidence: float
+    reason: str
+    reason_code: str
+    lang: str
+    planner: str
+    latency_ms: float = 0.0
+    transcript_id: int | None = None
+    understanding: dict[str, Any] = field(default_factory=dict)
+
+    def contract(self) -> dict[str, Any]:
+        """The JSON the outside contract promises (and a few extra fields)."""
+        return {
+            "action": self.action, "reply": self.reply, "intent": self.intent, "tool_calls": self.tool_calls,
+            "confidence": self.confidence, "reason": self.reason, "reason_code": self.reason_code,
+            "lang": self.lang, "planner": self.planner, "latency_ms": round(self.latency_ms, 3),
+            "transcript_id": self.transcript_id,
+        }
+
+
+class Assistant:
+    """Answers viewer messages for one store database."""
+
+    def __init__(self, engine: Engine, settings: Settings, planner: Planner | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.planner = planner or RulePlanner()
+        self.spool = transcripts.Spool(settings.data_dir)
+
+    def handle(self, msg: Message) -> Decision:
+        started = time.perf_counter()
+        received = dt.datetime.now(dt.UTC)
+        understood: Understanding | None = None
+        error = None
+        try:
+            decision, understood, clock = self._decide(msg, received)
+        except StorageError as exc:
+            log.error("answering failed, database unavailable: %s", exc)
+            error, clock = str(exc), msg.now or received
+            decision = _decision("escalate", "", "other", [], 0.0, "storage_error", {}, "zh", self.planner.name)
+        decision.latency_ms = (time.perf_counter() - started) * 1000
+        decision.transcript_id = self._record(msg, decision, understood, received, clock, error)
+        return decision
+
+    def _decide(self, msg: Message, received: dt.datetime) -> tuple[Decision, Understanding | None, dt.datetime]:
+        text = strip_control(msg.text)                                        # receive
+        with storage_errors(), self.engine.connect() as conn:
+            store = get_snapshot(self.engine, conn)
+            clock = _clock(msg.now, received, store.zone)
+            if len(text) > self.settings.max_message_chars:
+                lang = "zh" if store.language == "zh" else "en"
+                return (_decision("ignore", "", "other", [], 1.0, "too_long", {"chars": len(text)}, lang,
+                                  self.planner.name), None, clock)
+            room = room_state(conn, msg.room_id)
+            understood = understand(text, store, room.on_air_sku)               # understand
+            plan = self.planner.plan(understood)                                 # plan
+            ctx = ToolContext(conn=conn, store=store, now=clock, user_id=msg.user_id, room_id=msg.room_id,
+                              on_air_sku=room.on_air_sku, settings=self.settings)
+            calls = [run_step(step, ctx) for step in plan.steps]                 # call tools
+        draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
+                        currency=store.currency)                                 # compose
+        verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
+        reply = route(verdict.action, verdict.reply, msg.nickname, understood.lang)      # route
+        decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls], verdict.confidence,
+                             verdict.reason, verdict.reason_vars, understood.lang, plan.planner)
+        decision.understanding = understood.record()
+        return decision, understood, clock
+
+    def _record(self, msg: Message, decision: Decision, understood: Understanding | None, received: dt.datetime,
+                clock: dt.datetime, error: str | None) -> int | None:
+        row = transcripts.row_for(                                               # record
+            room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=received, clock=clock,
+            channel=msg.channel, lang=decision.lang, intent=decision.intent, action=decision.action,
+            reply=decision.reply, confidence=decision.confidence, reason=decision.reason,
+            understanding=understood.record() if understood else {"reason_code": decision.reason_code},
+            tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms, error=error,
+        )
+        return transcripts.record(self.engine, row, self.spool)
+
+
+def run_step(step: Step, ctx: ToolContext) -> ToolCall:
+    """Call one planned tool. A tool's data problem is a result; an unknown tool name is too."""
+    tool = TOOLS.get(step.tool)
+    if tool is None:
+        failure = ToolFailure("unknown_tool", f"there is no tool named {step.tool!r}")
+        return ToolCall(step.tool, step.args, failure.as_result(), ok=False)
+    args = {k: v for k, v in step.args.items() if v is not None}
+    return tool.invoke(ctx, args)
+
+
+def route(action: str, reply: str, nickname: str | None, lang: str) -> str:
+    """Address an answer to the viewer; drafts for the host stay as they are."""
+    if action == "answer" and nickname and reply:
+        return render(lang, "address", name=nickname) + reply
+    return reply
+
+
+def _clock(now: dt.datetime | None, received: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    if now is None:
+        return received
+    # A time given without an offset is the store's local time.
+    return now.replace(tzinfo=zone) if now.tzinfo is None else now
+
+
+def _decision(action: str, reply: str, intent: str, calls: list[dict[str, Any]], confidence: float, code: str,
+              variables: dict[str, Any], lang: str, planner: str) -> Decision:
+    return Decision(action=action, reply=reply, intent=intent, tool_calls=calls, confidence=round(confidence, 3),
+                    reason=reason_text(lang, code, **variables), reason_code=code, lang=lang, planner=planner)
+
+
+__all__ = ["Assistant", "Decision", "Message", "Plan", "StoreSnapshot", "run_step"]

@@ -1,0 +1,163 @@
+"""Transcripts: every message, what was understood, each tool call with its result, the reply.
+
+Recording never loses a message: when the database cannot take a row, it goes to a spool file in
+the data folder and is written to the database by the next recording that succeeds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from assistant import models
+from assistant.db import storage_errors
+from assistant.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+EXPORT_FIELDS = ["id", "received_at", "room_id", "user_id", "channel", "text", "lang", "intent", "action",
+                 "reply", "confidence", "reason", "latency_ms", "planner", "clock", "error", "tool_calls",
+                 "understanding"]
+ACTIONS = ("answer", "escalate", "ignore")
+_MAX_TEXT = 4000
+_spool_lock = threading.Lock()
+
+
+def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, clock: dt.datetime,
+            channel: str, lang: str | None, intent: str | None, action: str, reply: str, confidence: float,
+            reason: str, understanding: dict[str, Any], tool_calls: list[dict[str, Any]], planner: str,
+            latency_ms: float, error: str | None = None) -> dict[str, Any]:
+    """A transcript row. Very long texts are cut (and say so): the transcript is for reading."""
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + f"… [{len(text)} characters in all]"
+    return {
+        "room_id": room_id[:64], "user_id": user_id[:128], "text": text, "received_at": received_at,
+        "clock": clock, "channel": channel, "lang": lang, "intent": intent, "action": action, "reply": reply,
+        "confidence": round(float(confidence), 4), "reason": reason, "understanding": understanding,
+        "tool_calls": tool_calls, "planner": planner, "latency_ms": round(latency_ms, 3), "error": error,
+    }
+
+
+def insert(conn: Connection, row: dict[str, Any]) -> int:
+    result = conn.execute(models.Transcript.__table__.insert().values(**row))
+    return int(result.inserted_primary_key[0])
+
+
+class Spool:
+    """A JSON-lines file that holds rows the database could not take, until it can."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "spool" / "transcripts.jsonl"
+
+    def put(self, row: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _spool_lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(row, default=_json_default, ensure_ascii=False) + "\n")
+
+    def pending(self) -> bool:
+        return self.path.exists() and self.path.stat().st_size > 0
+
+    def flush(self, engine: Engine) -> int:
+        """Write spooled rows to the database; returns how many were written."""
+        if not self.pending():
+            return 0
+        with _spool_lock:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+            rows = [_revive(json.loads(line)) for line in lines if line.strip()]
+            with storage_errors(), engine.begin() as conn:
+                for row in rows:
+                    insert(conn, row)
+            self.path.unlink()
+        log.warning("wrote %d spooled transcript rows to the database", len(rows))
+        return len(rows)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _revive(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("received_at", "clock"):
+        if isinstance(row.get(key), str):
+            row[key] = dt.datetime.fromisoformat(row[key])
+    return row
+
+
+def record(engine: Engine, row: dict[str, Any], spool: Spool) -> int | None:
+    """Record a row; on a database failure, spool it. Returns the row id when written."""
+    try:
+        with storage_errors(), engine.begin() as conn:
+            row_id = insert(conn, row)
+    except StorageError as exc:
+        log.error("transcript spooled, database failed: %s", exc)
+        spool.put(row | {"error": (row.get("error") or "") + f" [spooled: {exc}]"})
+        return None
+    if spool.pending():
+        try:
+            spool.flush(engine)
+        except StorageError:
+            pass
+    return row_id
+
+
+@dataclass
+class TranscriptQuery:
+    room: str | None = None
+    user: str | None = None
+    action: str | None = None
+    intent: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def search(engine: Engine, q: TranscriptQuery) -> list[dict[str, Any]]:
+    """Transcript rows matching every given filter, newest first."""
+    table = models.Transcript.__table__
+    query = select(table)
+    for column, value in (("room_id", q.room), ("user_id", q.user), ("action", q.action), ("intent", q.intent)):
+        if value:
+            query = query.where(table.c[column] == value)
+    if q.since:
+        query = query.where(table.c.received_at >= q.since)
+    if q.until:
+        query = query.where(table.c.received_at < q.until)
+    query = query.order_by(table.c.received_at.desc(), table.c.id.desc()).limit(q.limit).offset(q.offset)
+    with storage_errors(), engine.connect() as conn:
+        return [_public(dict(row._mapping)) for row in conn.execute(query)]
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("received_at", "clock"):
+        if row.get(key) is not None:
+            row[key] = row[key].isoformat()
+    return row
+
+
+def to_jsonl(rows: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n" for row in rows)
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        flat = dict(row)
+        for key in ("tool_calls", "understanding"):
+            flat[key] = json.dumps(flat.get(key), ensure_ascii=False, default=_json_default)
+        writer.writerow(flat)
+    return buffer.getvalue()

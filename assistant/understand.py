@@ -1,0 +1,213 @@
+"""Understanding a viewer message: what is asked, about which product and variant, to where.
+
+Extraction runs in a fixed order, each step masking the words it used so the next cannot read
+them again: link number → body size → product name → destination → option values → order id.
+Then cue phrases score the intents, and flags mark what needs a person (bargaining, complaints,
+after-sales, health) or nobody (greetings, spam). Nothing here calls a tool or decides an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from assistant import lexicon
+from assistant.catalog.snapshot import StoreSnapshot
+from assistant.matching import Vocabulary, vocabulary
+from assistant.matching.measures import Body, find_body
+from assistant.matching.places import Destination
+from assistant.matching.products import ProductMention
+from assistant.text import Normalised, han_count, latin_words, normalise
+from tools.catalog import topic_of
+
+Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
+Lang = Literal["zh", "en"]
+
+_ORDER_ID = re.compile(r"(?<![\w])(#?[a-z]{0,4}\d{6,}[a-z0-9]*)(?![\w])", re.IGNORECASE)
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass
+class Understanding:
+    text: str
+    lang: Lang
+    """The language to reply in."""
+    mixed: bool
+    intent: Intent
+    scores: dict[str, float]
+    also: list[Intent]
+    """Further intents asked in the same message ("有货吗，发四川几天" → stock, also shipping)."""
+    is_question: bool
+    product: ProductMention | None
+    product_source: Literal["named", "on_air", "implied", "none"]
+    """implied: no product was named, but an option value only one product has was ("豆沙色")."""
+    options: dict[str, list[str]]
+    unavailable: dict[str, str]
+    destination: Destination | None
+    body: Body | None
+    order_id: str | None
+    topic: str | None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def product_sku(self) -> str | None:
+        return self.product.sku if self.product else None
+
+    def record(self) -> dict[str, Any]:
+        """What goes into the transcript."""
+        data = asdict(self)
+        data["product"] = asdict(self.product) if self.product else None
+        data["destination"] = asdict(self.destination) if self.destination else None
+        data["body"] = {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg} if self.body else None
+        return data
+
+
+@dataclass(frozen=True)
+class _Cues:
+    intents: dict[str, list[tuple[re.Pattern[str], float]]]
+    escalate: dict[str, list[re.Pattern[str]]]
+    ignore: dict[str, list[re.Pattern[str]]]
+    injection: list[re.Pattern[str]]
+    others_data: list[re.Pattern[str]]
+    question: list[re.Pattern[str]]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    data = lexicon.intents()
+    compile_all = lambda patterns: [re.compile(p, re.IGNORECASE) for p in patterns]  # noqa: E731
+    return _Cues(
+        intents={name: [(re.compile(p, re.IGNORECASE), float(w)) for p, w in rules]
+                 for name, rules in data["intents"].items()},
+        escalate={name: compile_all(rules) for name, rules in data["escalate"].items()},
+        ignore={name: compile_all(rules) for name, rules in data["ignore"].items()},
+        injection=compile_all(data["injection"]),
+        others_data=compile_all(data["others_data"]),
+        question=compile_all(data["question"]),
+    )
+
+
+def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None) -> Understanding:
+    norm = normalise(raw)
+    words = vocabulary(store)
+    spans: list[tuple[int, int]] = []
+    text = norm.text
+
+    product = _product(text, words, spans)
+    chinese = han_count(text) > 0
+    body = find_body(norm.lower, chinese=chinese)
+    spans.extend(body.spans)
+    cues = _cues()
+    lowered = norm.lower
+    scores = {name: sum(w for p, w in rules if p.search(lowered)) for name, rules in cues.intents.items()}
+    source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
+    options: dict[str, list[str]] = {}
+    unavailable: dict[str, str] = {}
+    if product is None and on_air_sku in store.products:
+        product = ProductMention(on_air_sku, "on_air", "", (0, 0), 1.0)
+        source = "on_air"
+    if product and product.sku:
+        mentions = words.options(product.sku).find(text, spans)
+        options, unavailable = mentions.selected, mentions.unavailable
+        spans.extend(mentions.spans)
+    if source in ("on_air", "none") and not options:
+        implied = words.implied_product(text, spans)
+        if implied is not None:
+            product, source = implied.product, "implied"
+            options, unavailable = implied.options.selected, implied.options.unavailable
+            spans.extend(implied.options.spans)
+    destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
+    if destination:
+        spans.append(destination.span)
+    order_id = _order_id(text, spans)
+
+    flags = _flags(norm, cues)
+    is_question = any(p.search(lowered) for p in cues.question)
+    lang, mixed = _language(norm, spans, store)
+    intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
+                                  is_question)
+    return Understanding(
+        text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
+        also=also, is_question=is_question, product=product, product_source=source, options=options,
+        unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
+        topic=topic_of(lowered) if intent == "product_info" else None, flags=flags,
+    )
+
+
+def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]]) -> ProductMention | None:
+    mention = words.products.find(text, spans)
+    if mention and mention.span != (0, 0):
+        spans.append(mention.span)
+    return mention
+
+
+def _order_id(text: str, spans: list[tuple[int, int]]) -> str | None:
+    for match in _ORDER_ID.finditer(text):
+        if any(match.start() < e and s < match.end() for s, e in spans) or _PHONE.match(match.group(1)):
+            continue
+        return match.group(1)
+    return None
+
+
+def _flags(norm: Normalised, cues: _Cues) -> list[str]:
+    lowered = norm.lower
+    flags = [name for name, patterns in cues.escalate.items() if any(p.search(lowered) for p in patterns)]
+    flags += [name for name, patterns in cues.ignore.items() if any(p.search(lowered) for p in patterns)]
+    if any(p.search(lowered) for p in cues.injection):
+        flags.append("injection")
+    if any(p.search(lowered) for p in cues.others_data):
+        flags.append("others_data")
+    if norm.empty:
+        flags.append("empty")
+    return flags
+
+
+def _language(norm: Normalised, spans: list[tuple[int, int]], store: StoreSnapshot) -> tuple[Lang, bool]:
+    """Reply in the viewer's language: catalog words (titles, sizes, colours) do not count."""
+    chars = list(norm.text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    rest = "".join(chars)
+    han, english = han_count(rest), len(latin_words(rest))
+    if han and english:
+        return ("en" if english >= 2 and english * 2 > han else "zh"), True
+    if han:
+        return "zh", False
+    if english:
+        return "en", False
+    # Only catalog words or figures ("XL?", "#3"): the store's own language.
+    return ("zh" if store.language == "zh" else "en"), False
+
+
+def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,
+                   options: dict[str, list[str]], unavailable: dict[str, str], product: ProductMention | None,
+                   source: str, is_question: bool) -> tuple[Intent, list[Intent]]:
+    ranked = sorted(((v, k) for k, v in scores.items() if v > 0), reverse=True)
+    if body.any and (scores.get("size_advice", 0) or not ranked or ranked[0][1] in ("stock", "price")):
+        top: str = "size_advice"
+    elif order_id and not scores.get("policy"):
+        top = "order_status"
+    elif ranked:
+        top = ranked[0][1]
+        if top in ("stock", "shipping") and scores.get("order_status", 0) >= 3:
+            top = "order_status"
+    elif destination is not None and product is not None:
+        top = "shipping"
+    elif (options or unavailable) and is_question:
+        top = "stock"
+    elif options or unavailable:
+        top = "stock"
+    else:
+        top = "other"
+    also: list[Intent] = []
+    if top in ("stock", "shipping", "price", "size_advice"):
+        for name in ("stock", "shipping", "price"):
+            if name != top and scores.get(name, 0) >= 2:
+                also.append(name)  # type: ignore[arg-type]
+        if top != "shipping" and destination is not None and "shipping" not in also:
+            also.append("shipping")
+    return top, also  # type: ignore[return-value]
+
