@@ -71,7 +71,7 @@ def validate_catalog(document: Any) -> tuple[Catalog, list[str]]:
     try:
         catalog = Catalog.model_validate(document)
     except ValidationError as exc:
-        raise CatalogError([(_json_path(err["loc"]), err["msg"]) for err in exc.errors()]) from exc
+        raise CatalogError([(_json_path(err["loc"]), _message(err)) for err in exc.errors()]) from exc
     problems = check_references(catalog)
     if problems:
         raise CatalogError(problems)
@@ -92,6 +92,13 @@ def read_catalog_file(path: Path) -> tuple[Catalog, list[str], str]:
 def _content_hash(catalog: Catalog) -> str:
     canonical = catalog.model_dump_json(by_alias=True, exclude_none=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error.get("type") not in ("missing", "value_error") and "input" in error:
+        message += f" (got {error['input']!r:.60})"
+    return message
 
 
 def _json_path(loc: tuple[Any, ...]) -> str:

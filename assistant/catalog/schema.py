@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -124,7 +124,7 @@ class Variant(_Row):
     color: str | None = None
     size: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
-    stock: dict[str, int] = Field(default_factory=dict)
+    stock: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(default_factory=dict)
     restock_date: dt.date | None = None
     price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
@@ -135,14 +135,6 @@ class Variant(_Row):
     def _option_values_are_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {str(k).strip(): _as_str(v) for k, v in value.items()}
-        return value
-
-    @field_validator("stock")
-    @classmethod
-    def _non_negative(cls, value: dict[str, int]) -> dict[str, int]:
-        for warehouse, qty in value.items():
-            if qty < 0:
-                raise ValueError(f"stock for {warehouse} must be 0 or more, not {qty}")
         return value
 
     @model_validator(mode="after")
