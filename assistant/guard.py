@@ -120,8 +120,9 @@ def guard(draft: Draft, calls: list[ToolCall], confidence: float, threshold: flo
     """Decide what may be posted: answer, escalate (with the draft for the host), or ignore."""
     if draft.action == "ignore":
         return Verdict("ignore", "", draft.reason, draft.reason_vars, confidence)
-    known = known_figures(calls)
-    figure = unverified_figure(draft.text, known)
+    # Most replies to chit-chat and many escalations carry no figure: skip reading the results then.
+    has_figure = _NUMBER.search(draft.text) or _CN_NUMERAL.search(draft.text)
+    figure = unverified_figure(draft.text, known_figures(calls)) if has_figure else None
     if draft.action == "escalate":
         # A draft for the host must not carry an unchecked figure either.
         reply = "" if figure else draft.text

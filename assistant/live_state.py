@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from assistant import models
 from assistant.db import storage_errors
@@ -88,8 +88,11 @@ def set_stock(engine: Engine, variant_sku: str, warehouse: str, qty: object,
     return StockChange(variant_sku, warehouse, before or 0, value)
 
 
+_ROOM = select(models.Room.on_air_sku).where(models.Room.id == bindparam("room_id"))
+
+
 def room_state(conn: Connection, room_id: str) -> RoomState:
-    row = conn.execute(select(models.Room.on_air_sku).where(models.Room.id == room_id)).first()
+    row = conn.execute(_ROOM, {"room_id": room_id}).first()
     return RoomState(room_id, row.on_air_sku if row else None, row is not None)
 
 

@@ -48,8 +48,11 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
     }
 
 
+_INSERT = models.Transcript.__table__.insert()
+
+
 def insert(conn: Connection, row: dict[str, Any]) -> int:
-    result = conn.execute(models.Transcript.__table__.insert().values(**row))
+    result = conn.execute(_INSERT, row)
     return int(result.inserted_primary_key[0])
 
 

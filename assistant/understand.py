@@ -9,7 +9,7 @@ after-sales, health) or nobody (greetings, spam). Nothing here calls a tool or d
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -56,12 +56,22 @@ class Understanding:
         return self.product.sku if self.product else None
 
     def record(self) -> dict[str, Any]:
-        """What goes into the transcript."""
-        data = asdict(self)
-        data["product"] = asdict(self.product) if self.product else None
-        data["destination"] = asdict(self.destination) if self.destination else None
-        data["body"] = {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg} if self.body else None
-        return data
+        """What goes into the transcript (built by hand: this runs for every message)."""
+        product = self.product
+        destination = self.destination
+        return {
+            "text": self.text, "lang": self.lang, "mixed": self.mixed, "intent": self.intent,
+            "scores": self.scores, "also": list(self.also), "is_question": self.is_question,
+            "product": None if product is None else {
+                "sku": product.sku, "via": product.via, "said": product.said, "score": product.score,
+                "link_no": product.link_no},
+            "product_source": self.product_source, "options": self.options, "unavailable": self.unavailable,
+            "destination": None if destination is None else {
+                "said": destination.said, "region": destination.region, "transit_key": destination.transit_key,
+                "foreign": destination.foreign},
+            "body": None if self.body is None else {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg},
+            "order_id": self.order_id, "topic": self.topic, "flags": list(self.flags),
+        }
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from assistant import models
 from assistant.catalog.snapshot import ProductInfo, VariantInfo
@@ -43,12 +43,15 @@ class StockReport(ToolResult):
     option_values: dict[str, list[str]]
 
 
+_STOCK = models.Stock.__table__
+_LIVE_STOCK = select(_STOCK.c.variant_sku, _STOCK.c.warehouse_code, _STOCK.c.qty).where(
+    _STOCK.c.variant_sku.in_(bindparam("skus", expanding=True)))
+
+
 def live_stock(conn: Connection, skus: list[str]) -> dict[str, dict[str, int]]:
     """Variant SKU → warehouse → units, read now (a missing row is zero)."""
-    table = models.Stock.__table__
     found: dict[str, dict[str, int]] = {sku: {} for sku in skus}
-    rows = conn.execute(select(table.c.variant_sku, table.c.warehouse_code, table.c.qty)
-                        .where(table.c.variant_sku.in_(skus)))
+    rows = conn.execute(_LIVE_STOCK, {"skus": skus})
     for sku, warehouse, qty in rows:
         found[sku][warehouse] = qty
     return found

@@ -129,8 +129,12 @@ _snapshots: dict[tuple[str, int], StoreSnapshot] = {}
 _lock = threading.Lock()
 
 
+# Built once: this runs for every message, and SQLAlchemy statement construction is not free.
+_VERSION = select(models.Store.catalog_version).where(models.Store.id == 1)
+
+
 def current_version(conn: Connection) -> int:
-    version = conn.execute(select(models.Store.catalog_version).where(models.Store.id == 1)).scalar()
+    version = conn.execute(_VERSION).scalar()
     return EMPTY_VERSION if version is None else int(version)
 
 

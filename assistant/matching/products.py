@@ -109,6 +109,15 @@ class ProductVocabulary:
         total = max(1, len(self.names))
         self.weight = {p: 0.0 if p in noise else math.log(1 + total / n) for p, n in document_frequency.items()}
         self.words = sorted({p for p in self.weight if p.isascii() and len(p) >= 4})
+        # Part → (product, name number, the part's weight in that name); and each name's total.
+        self.postings: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+        self.totals: dict[tuple[str, int], float] = {}
+        for sku, name_parts in self.names.items():
+            for n, parts in enumerate(name_parts):
+                weights = [self.weight[p] * (2.0 if i == len(parts) - 1 else 1.0) for i, p in enumerate(parts)]
+                self.totals[(sku, n)] = sum(weights)
+                for part, weight in zip(parts, weights, strict=True):
+                    self.postings[part].append((sku, n, weight))
 
     def find(self, text: str, exclude: list[tuple[int, int]]) -> ProductMention | None:
         link = find_link_no(text)
@@ -145,22 +154,17 @@ class ProductVocabulary:
         return results[:limit]
 
     def _scores(self, text: str) -> list[tuple[str, float]]:
-        present = _bigrams(text) | self._words(text)
-        scores = []
-        for sku, name_parts in self.names.items():
-            best = 0.0
-            for parts in name_parts:
-                weights = [self.weight.get(p, 0.0) * (2.0 if i == len(parts) - 1 else 1.0)
-                           for i, p in enumerate(parts)]
-                total = sum(weights)
-                if total <= 0:
-                    continue
-                got = sum(w for p, w in zip(parts, weights, strict=True) if p in present)
-                best = max(best, got / total)
-            if best > 0:
-                scores.append((sku, best))
-        scores.sort(key=lambda s: s[1], reverse=True)
-        return scores
+        """Each product's best name score: the weighted share of the name's parts the text contains."""
+        got: dict[tuple[str, int], float] = defaultdict(float)
+        for part in _bigrams(text) | self._words(text):
+            for sku, n, weight in self.postings.get(part, ()):
+                got[(sku, n)] += weight
+        best: dict[str, float] = {}
+        for key, value in got.items():
+            total = self.totals[key]
+            if total > 0 and value > 0:
+                best[key[0]] = max(best.get(key[0], 0.0), value / total)
+        return sorted(best.items(), key=lambda s: s[1], reverse=True)
 
     def _words(self, text: str) -> set[str]:
         words = set(_WORD.findall(text)) - _STOP_WORDS

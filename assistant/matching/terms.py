@@ -50,16 +50,10 @@ class TermIndex(Generic[T]):
         self._pattern = None
 
     def compile(self) -> None:
-        parts = []
-        for term in sorted(self.entries, key=len, reverse=True):
-            piece = re.escape(term)
-            if _ALNUM_EDGE.match(term[0]):
-                piece = r"(?<![a-z0-9])" + piece
-            if _ALNUM_EDGE.match(term[-1]):
-                piece = piece + r"(?![a-z0-9])"
-            parts.append(piece)
-        # Case-insensitive, so that weak checks can look at the viewer's own capitals.
-        self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else re.compile(r"(?!x)x")
+        # A trie-shaped pattern: thousands of place names as one flat alternation make Python's
+        # regex engine try each in turn at every position; shared prefixes make it near-linear.
+        body = _trie_pattern(self.entries)
+        self._pattern = re.compile(body, re.IGNORECASE) if body else re.compile(r"(?!x)x")
 
     def find(self, text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[Hit[T]]:
         """Hits in ``text`` (any case), skipping spans other matchers consumed."""
@@ -83,3 +77,33 @@ class TermIndex(Generic[T]):
 
 def overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _trie_pattern(terms: Iterable[str]) -> str:
+    """One regex for many literal terms, longest match first, with word boundaries for Latin edges."""
+    trie: dict[str, dict] = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_pattern(trie, first=True)
+
+
+def _node_pattern(node: dict[str, dict], first: bool = False, last_char: str = "") -> str:
+    branches = []
+    for char in sorted((c for c in node if c), reverse=True):
+        piece = re.escape(char)
+        if first and _ALNUM_EDGE.match(char):
+            piece = r"(?<![a-z0-9])" + piece
+        branches.append(piece + _node_pattern(node[char], last_char=char))
+    if "" in node:
+        # The term may end here: try longer continuations first, then stop (at a word boundary
+        # when the term ends in a Latin letter or digit).
+        end = r"(?![a-z0-9])" if _ALNUM_EDGE.match(last_char) else ""
+        if not branches:
+            return end
+        return "(?:" + "|".join(branches) + (f"|{end})" if end else "|)")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
