@@ -310,14 +310,15 @@ def _price(product_call: ToolCall, stock_call: ToolCall | None, w: Writer) -> st
         label = w.label([v for values in requested.values() for v in values]) if _single_values(requested) else ""
         if len(prices) == 1:
             return w("price.single", title=title, label=label, price=w.money(prices[0]))
-        return w("price.range", title=title, low=_figure(prices[0]), high=_figure(prices[-1]))
+        return w("price.range", title=title, low=w.money(prices[0]), high=w.money(prices[-1]))
     if product["price_min"] == product["price_max"]:
         return w("price.single", title=title, label="", price=w.money(product["price_min"]))
-    return w("price.range", title=title, low=_figure(product["price_min"]), high=_figure(product["price_max"]))
+    return w("price.range", title=title, low=w.money(product["price_min"]), high=w.money(product["price_max"]))
 
 
 def _figure(amount: float) -> str:
-    return f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}"
+    """129 → "129", 72.6 → "72.6", 49.675 → "49.68": no trailing zeros a tool did not return."""
+    return f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}".rstrip("0").rstrip(".")
 
 
 def _facts(call: ToolCall, w: Writer) -> str:

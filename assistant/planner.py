@@ -72,8 +72,8 @@ class RulePlanner:
     def _triage(self, u: Understanding) -> Plan | None:
         """Decisions that need no tool: nothing to answer, or a person must."""
         flags = set(u.flags)
-        if "empty" in flags:
-            return Plan("ignore", "other", reason="empty", confidence=1.0)
+        if "empty" in flags or "emoji_only" in flags:
+            return Plan("ignore", "other", reason="empty" if "empty" in flags else "emoji_only", confidence=1.0)
         if "spam" in flags:
             return Plan("ignore", "other", reason="spam", confidence=0.95)
         for flag in _ESCALATE_FLAGS:

@@ -170,7 +170,7 @@ def _flags(norm: Normalised, cues: _Cues) -> list[str]:
     if any(p.search(lowered) for p in cues.others_data):
         flags.append("others_data")
     if norm.empty:
-        flags.append("empty")
+        flags.append("emoji_only" if norm.original.strip() else "empty")
     return flags
 
 
@@ -204,6 +204,10 @@ def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, d
         top = ranked[0][1]
         if top in ("stock", "shipping") and scores.get("order_status", 0) >= 3:
             top = "order_status"
+        # "Do you ship internationally?", "包邮吗": store policy, unless a variant or a place was named.
+        if top in ("shipping", "price", "stock") and scores.get("policy", 0) >= scores[top] \
+                and not options and destination is None:
+            top = "policy"
     elif destination is not None and product is not None:
         top = "shipping"
     elif (options or unavailable) and is_question:

@@ -50,7 +50,7 @@ class Vocabulary:
             for sku in self.store.products:
                 words = self.options(sku)
                 for term, payloads in words.index.entries.items():
-                    if term in generic or size_key(term) is not None:
+                    if term not in words.distinctive or term in generic or size_key(term) is not None:
                         continue
                     for payload in payloads:
                         index.add(term, (sku, payload), weak_check=words.index.weak.get(term))

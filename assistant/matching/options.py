@@ -30,7 +30,10 @@ _UNIT_SYNONYMS = [
     {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
     {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司"}, {"w", "瓦"}, {"mah"},
 ]
-_STOP_TOKENS = {"the", "and", "with", "for", "of", "in", "to", "a", "an", "or", "款", "色", "号", "码", "装"}
+# Parts of multi-word values that say nothing on their own ("full size" must not answer "which size").
+_STOP_TOKENS = {"the", "and", "with", "without", "for", "of", "in", "to", "a", "an", "or", "size", "sizes", "color",
+                "colour", "full", "type", "style", "set", "pack", "piece", "pieces", "standard", "regular", "none",
+                "yes", "no", "one", "new", "basic", "款", "色", "号", "码", "装"}
 _NUMBER_CONTEXT_AFTER = set("码号色#的款寸装条只支")
 _NUMBER_CONTEXT_BEFORE = ("size", "尺码", "码数", "色号", "#", "号", "要", "拍")
 _WEAK_HAN_AFTER = set("色的款码号还有吗呢和跟与或/、,，?？! ")
@@ -60,6 +63,9 @@ class OptionVocabulary:
         self.product = product
         self.index: TermIndex[OptionValue] = TermIndex()
         self.kinds: dict[str, str] = {}
+        self.distinctive: set[str] = set()
+        """Terms specific enough to name this product on their own: whole values, codes, quantities."""
+        self._names = {name.lower() for name in product.option_names}
         for name in product.option_names:
             values = product.option_values(name)
             kind = "size" if is_size_option(name, values) else "colour" if is_colour_option(name, values) else "other"
@@ -71,7 +77,9 @@ class OptionVocabulary:
     def _add_value(self, name: str, value: str, kind: str) -> None:
         payload = OptionValue(name, value)
         self.index.add(value, payload)
-        tokens = [t for t in _SPLIT.split(value.lower()) if t and t not in _STOP_TOKENS]
+        if kind == "other":
+            self.distinctive.add(value.strip().lower())
+        tokens = [t for t in _SPLIT.split(value.lower()) if t and t not in _STOP_TOKENS and t not in self._names]
         if len(tokens) > 1:
             for token in tokens:
                 self._add_token(token, payload)
@@ -93,8 +101,11 @@ class OptionVocabulary:
         if token.isdigit():
             for form in {token, str(int(token))}:
                 self.index.add(form, payload, weak_check=_number_in_context)
+                self.distinctive.add(form)
         elif len(token) >= 2:
             self.index.add(token, payload)
+            if any(ch.isdigit() for ch in token) or (not token.isascii() and len(token) >= 2):
+                self.distinctive.add(token)
 
     def _add_quantity_forms(self, value: str, payload: OptionValue) -> None:
         """"1.5m床" is also "1.5米" and "1米5"; "500ml" is also "500毫升"; "128GB" is also "128g"."""
@@ -107,6 +118,7 @@ class OptionVocabulary:
             for synonym in units:
                 self.index.add(number + synonym, payload)
                 self.index.add(f"{number} {synonym}", payload)
+                self.distinctive.update({number + synonym, f"{number} {synonym}"})
             if "." in number and units & {"m", "米"}:
                 whole, frac = number.split(".")
                 self.index.add(f"{whole}米{frac}", payload)
