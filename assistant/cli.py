@@ -182,6 +182,32 @@ def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- tokens --------------------------------------------------------------------------------------
+
+def cmd_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.auth import create_token
+
+    print(create_token(_engine(settings), args.role, args.name or ""))
+    return 0
+
+
+def cmd_tokens_list(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.auth import list_tokens
+
+    for token in list_tokens(_engine(settings)):
+        state = f"revoked {token['revoked_at']:%Y-%m-%d}" if token["revoked_at"] else "active"
+        print(f"{token['id']:5}  {token['role']:7} {state:18} {token['name']}")
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.auth import revoke_token
+
+    revoke_token(_engine(settings), args.id)
+    print(f"token {args.id} revoked")
+    return 0
+
+
 # --- serving -------------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -196,6 +222,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.auth import ROLES, create_token
     from assistant.catalog.importer import import_catalog, read_catalog_file
     from assistant.live_state import set_on_air
 
@@ -204,15 +231,19 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     report = import_catalog(engine, catalog, warnings=warnings)
     first = min((p for p in catalog.products if p.link_no is not None), key=lambda p: p.link_no or 0)
     set_on_air(engine, "demo", sku=first.sku)
+    tokens = {role: create_token(engine, role, "demo") for role in ROLES}
     base = f"http://{args.host}:{args.port}"
     print(f"demo store loaded into {settings.resolved_database_url}")
     print(f"  {report.summary()}")
     print(f"  room 'demo' is presenting {first.title} (link {first.link_no})\n")
-    print("Three things to try:")
-    print(f"  curl -s {base}/v1/rooms/demo/messages -H 'content-type: application/json' "
-          "-d '{\"user_id\": \"douyin:1001\", \"text\": \"黑色XL还有吗\"}'")
-    print(f"  liveassist ask --room demo --user douyin:7712 '我的单发了吗'")
-    print(f"  liveassist ask --room demo --user douyin:1001 --json '发到成都几天'")
+    print("Tokens for this demo (each role has its own; new ones every run):")
+    for role, token in tokens.items():
+        print(f"  {role:7} {token}")
+    print("\nThree things to try:")
+    print(f"  1. curl -s {base}/v1/rooms/demo/messages -H 'Authorization: Bearer {tokens['ingest']}' \\\n"
+          "       -H 'content-type: application/json' -d '{\"user_id\": \"douyin:1001\", \"text\": \"黑色XL还有吗\"}'")
+    print("  2. .venv/bin/liveassist ask --room demo --user douyin:7712 '我的单发了吗'")
+    print("  3. .venv/bin/liveassist ask --room demo --user douyin:1001 --json '发到成都几天'")
     print(f"\nAPI docs: {base}/docs")
     if args.no_serve:
         return 0
@@ -281,6 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "jsonl", "json"], default="table")
     p.add_argument("--output", "-o", help="write to this file instead of stdout")
     p.set_defaults(run=cmd_transcripts)
+
+    tokens = commands.add_parser("tokens", help="API tokens for the roles ingest, host, cs, admin").add_subparsers(
+        dest="tokens_command", required=True, metavar="ACTION")
+    p = tokens.add_parser("create", help="print a new token for ROLE (shown only this once)")
+    p.add_argument("role", help="ingest, host, cs or admin")
+    p.add_argument("--name", help="a label, e.g. the connector or person it is for")
+    p.set_defaults(run=cmd_tokens_create)
+    p = tokens.add_parser("list", help="tokens by id and role (never the tokens themselves)")
+    p.set_defaults(run=cmd_tokens_list)
+    p = tokens.add_parser("revoke", help="revoke a token by id")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=cmd_tokens_revoke)
 
     for name, runner, help_text in (("serve", cmd_serve, "run the HTTP API"),
                                     ("demo", cmd_demo, "load the demo store and run the HTTP API")):

@@ -13,14 +13,25 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from assistant.auth import create_token, revoke_token
 from tests.conftest import EXAMPLE_CATALOG, load_json
 
 
 @pytest.fixture
-def api(settings):
+def tokens(engine):
+    return {role: create_token(engine, role, f"test {role}") for role in ("ingest", "host", "cs", "admin")}
+
+
+@pytest.fixture
+def api(settings, tokens):
     with TestClient(create_app(settings, warm_up=False)) as client:
+        client.headers["Authorization"] = f"Bearer {tokens['admin']}"
         assert client.post("/v1/catalog", json=load_json(EXAMPLE_CATALOG)).status_code == 200
         yield client
+
+
+def as_role(tokens, role):
+    return {"Authorization": f"Bearer {tokens[role]}"}
 
 
 def ask(api, text, room="live1", user="douyin:1001", now="2026-11-22T14:00:00+08:00"):
@@ -127,6 +138,11 @@ def test_the_real_server_answers_over_http(database_url, tmp_path):
     env = {"LIVEASSIST_DATABASE_URL": database_url, "LIVEASSIST_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-m", "assistant.cli", "catalog", "import", str(EXAMPLE_CATALOG)],
                    env=env, check=True, capture_output=True)
+    made = subprocess.run([sys.executable, "-m", "assistant.cli", "tokens", "create", "host"],
+                          env=env, check=True, capture_output=True, text=True)
+    lines = made.stdout.splitlines()
+    assert len(lines) == 1  # one line: the token, for scripts
+    headers = {"Authorization": f"Bearer {lines[0]}"}
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -137,10 +153,43 @@ def test_the_real_server_answers_over_http(database_url, tmp_path):
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        httpx.put(f"{base}/v1/rooms/live1/on-air", json={"link_no": 3}).raise_for_status()
-        reply = httpx.post(f"{base}/v1/rooms/live1/messages",
+        httpx.put(f"{base}/v1/rooms/live1/on-air", json={"link_no": 3}, headers=headers).raise_for_status()
+        reply = httpx.post(f"{base}/v1/rooms/live1/messages", headers=headers,
                            json={"user_id": "douyin:1", "text": "still have XL?"}).json()
         assert reply["action"] == "answer" and reply["lang"] == "en"
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("method, path, body, allowed_roles", [
+    ("post", "/v1/rooms/live1/messages", {"user_id": "douyin:1", "text": "XL还有吗"}, {"ingest", "host", "admin"}),
+    ("put", "/v1/rooms/live1/on-air", {"product": "HOODIE-01"}, {"host", "admin"}),
+    ("put", "/v1/stock/HOODIE-01-BLK-XL/GZ", {"qty": 5}, {"ingest", "admin"}),
+    ("get", "/v1/transcripts", None, {"cs", "admin"}),
+    ("post", "/v1/catalog", "catalog", {"admin"}),
+])
+def test_each_role_may_do_only_its_own_work(api, tokens, method, path, body, allowed_roles):
+    payload = load_json(EXAMPLE_CATALOG) if body == "catalog" else body
+    for role in ("ingest", "host", "cs", "admin"):
+        kwargs = {"headers": as_role(tokens, role)} | ({"json": payload} if payload is not None else {})
+        status = getattr(api, method)(path, **kwargs).status_code
+        assert (status == 200) == (role in allowed_roles), (role, status)
+        if role not in allowed_roles:
+            assert status == 403
+
+
+def test_missing_wrong_and_revoked_tokens_get_401(api, tokens, engine):
+    body = {"user_id": "douyin:1", "text": "XL还有吗"}
+    assert api.post("/v1/rooms/r/messages", json=body, headers={"Authorization": ""}).status_code == 401
+    assert api.post("/v1/rooms/r/messages", json=body, headers={"Authorization": "Bearer la_admin_forged"}).status_code == 401
+    token = create_token(engine, "ingest")
+    assert api.post("/v1/rooms/r/messages", json=body, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    from assistant import auth
+    revoke_token(engine, max(t["id"] for t in auth.list_tokens(engine)))
+    assert api.post("/v1/rooms/r/messages", json=body, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_health_checks_need_no_token(api):
+    assert api.get("/healthz", headers={"Authorization": ""}).status_code == 200
+    assert api.get("/readyz", headers={"Authorization": ""}).status_code == 200

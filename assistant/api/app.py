@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import transcripts
 from assistant.api.routes import catalog, health, rooms, stock
@@ -90,6 +91,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StorageError)
     async def storage(_: Request, exc: StorageError) -> JSONResponse:
         return _error(503, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 
 from assistant.api.deps import EngineDep
+from assistant.api.security import allowed
 from assistant.catalog.importer import import_catalog, validate_catalog
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(allowed("catalog"))])
 
 
 @router.post("/catalog")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, model_validator
 
 from assistant.api.deps import AssistantDep, EngineDep
+from assistant.api.security import allowed
 from assistant.errors import InvalidInput, NotFound
 from assistant.live_state import check_room_id, clear_on_air, room_state, set_on_air
 from assistant.pipeline import Message
@@ -38,7 +39,7 @@ def _room(room: str) -> str:
     return check_room_id(room)
 
 
-@router.get("/{room}")
+@router.get("/{room}", dependencies=[Depends(allowed("teleprompter"))])
 def get_room(room: str, engine: EngineDep) -> dict[str, Any]:
     """What a room is presenting."""
     with engine.connect() as conn:
@@ -48,21 +49,21 @@ def get_room(room: str, engine: EngineDep) -> dict[str, Any]:
     return {"room": state.room_id, "on_air": state.on_air_sku}
 
 
-@router.put("/{room}/on-air")
+@router.put("/{room}/on-air", dependencies=[Depends(allowed("on_air"))])
 def put_on_air(room: str, body: OnAir, engine: EngineDep) -> dict[str, Any]:
     """Set the product the host is presenting; questions that name none are about it."""
     state = set_on_air(engine, _room(room), either=body.product, link_no=body.link_no)
     return {"room": state.room_id, "on_air": state.on_air_sku}
 
 
-@router.delete("/{room}/on-air")
+@router.delete("/{room}/on-air", dependencies=[Depends(allowed("on_air"))])
 def delete_on_air(room: str, engine: EngineDep) -> dict[str, Any]:
     """Nothing on air."""
     state = clear_on_air(engine, _room(room))
     return {"room": state.room_id, "on_air": None}
 
 
-@router.post("/{room}/messages")
+@router.post("/{room}/messages", dependencies=[Depends(allowed("ask"))])
 def post_message(room: str, body: ViewerMessage, assistant: AssistantDep) -> dict[str, Any]:
     """Answer one viewer message: answer, escalate (with a draft for the host) or ignore."""
     _room(room)

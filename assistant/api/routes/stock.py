@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from assistant.api.deps import EngineDep
+from assistant.api.security import allowed
 from assistant.live_state import set_stock
 
-router = APIRouter(prefix="/v1", tags=["stock"])
+router = APIRouter(prefix="/v1", tags=["stock"], dependencies=[Depends(allowed("stock"))])
 
 
 class StockUpdate(BaseModel):

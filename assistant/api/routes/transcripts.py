@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
 from assistant import transcripts
 from assistant.api.deps import EngineDep
+from assistant.api.security import allowed
 
-router = APIRouter(prefix="/v1", tags=["transcripts"])
+router = APIRouter(prefix="/v1", tags=["transcripts"], dependencies=[Depends(allowed("review"))])
 
 
 @router.get("/transcripts", response_model=None)
