@@ -142,7 +142,8 @@ class Stock(Base):
         ForeignKey("warehouses.code", ondelete="CASCADE"), primary_key=True
     )
     qty: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    """Pages showing live stock poll for rows changed since they last looked."""
 
 
 class Order(Base):
@@ -210,6 +211,12 @@ class Transcript(Base):
     planner: Mapped[str] = mapped_column(String(32), default="offline")
     latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """A reference the live room hands out before the row is written (rows are written in batches)."""
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    """Viewers asking the same thing at about the same time share a group and one answer."""
+    route: Mapped[str | None] = mapped_column(String(16))
+    """Where the reply went: chat (posted), host (teleprompter), shed, or none."""
 
 
 class ApiToken(Base):
@@ -222,3 +229,61 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class OutboxMessage(Base):
+    """A reply on its way to the live chat, read by the platform connector (WebSocket or webhook)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_room_id_id", "room_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    group_id: Mapped[str | None] = mapped_column(String(32))
+    users: Mapped[list[Any]] = mapped_column(default=list)
+    source: Mapped[str] = mapped_column(String(16))
+    """auto (posted by the assistant) or host (accepted or edited on the teleprompter)."""
+    created_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None]
+
+
+class HostAction(Base):
+    """What the host or customer service did: accept, edit, dismiss, answer by hand, switch product, correct."""
+
+    __tablename__ = "host_actions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[dt.datetime]
+
+
+class RoomPolicy(Base):
+    """How a room routes answers, set by the merchant."""
+
+    __tablename__ = "room_policies"
+    room_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    auto_post: Mapped[bool] = mapped_column(default=False)
+    """Post safe answers to the chat by themselves; otherwise only suggest them to the host."""
+    late_after_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime]
+
+
+class Correction(Base):
+    """Customer service marking a reply wrong, with the right answer: a future eval case."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    right_action: Mapped[str] = mapped_column(String(16))
+    right_reply: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,7 +61,7 @@ class Decision:
     planner: str
     latency_ms: float = 0.0
     transcript_id: int | None = None
-    understanding: dict[str, Any] = field(default_factory=dict)
+    message_id: str = ""
 
     def contract(self) -> dict[str, Any]:
         """The JSON the outside contract promises (and a few extra fields)."""
@@ -68,68 +69,111 @@ class Decision:
             "action": self.action, "reply": self.reply, "intent": self.intent, "tool_calls": self.tool_calls,
             "confidence": self.confidence, "reason": self.reason, "reason_code": self.reason_code,
             "lang": self.lang, "planner": self.planner, "latency_ms": round(self.latency_ms, 3),
-            "transcript_id": self.transcript_id,
+            "transcript_id": self.transcript_id, "message_id": self.message_id,
         }
+
+
+@dataclass
+class Turn:
+    """One message on its way through the stages; a live room runs the stages one by one."""
+
+    msg: Message
+    received: dt.datetime
+    started: float
+    message_id: str
+    clock: dt.datetime | None = None
+    store: StoreSnapshot | None = None
+    on_air_sku: str | None = None
+    understood: Understanding | None = None
+    plan: Plan | None = None
+    decision: Decision | None = None
+    """Set as soon as the answer is known (early for over-long messages or a failed database)."""
+    error: str | None = None
 
 
 class Assistant:
     """Answers viewer messages for one store database."""
 
-    def __init__(self, engine: Engine, settings: Settings, planner: Planner | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, planner: Planner | None = None,
+                 recorder: transcripts.Recorder | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self.planner = planner or RulePlanner()
         self.spool = transcripts.Spool(settings.data_dir)
+        self.recorder = recorder or transcripts.DirectRecorder(engine, self.spool)
 
     def handle(self, msg: Message) -> Decision:
-        started = time.perf_counter()
-        received = dt.datetime.now(dt.UTC)
-        understood: Understanding | None = None
-        error = None
+        turn = self.begin(msg)             # receive → understand → plan
+        if turn.decision is None:
+            self.answer(turn)              # call tools → compose → guard → route
+        return self.record(turn)           # record
+
+    def begin(self, msg: Message) -> Turn:
+        """Receive, understand and plan: cheap, no tool runs yet (a live room groups on this)."""
+        turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
+                    message_id=uuid.uuid4().hex)
+        text = strip_control(msg.text)                                            # receive
         try:
-            decision, understood, clock = self._decide(msg, received)
+            with storage_errors(), self.engine.connect() as conn:
+                store = get_snapshot(self.engine, conn)
+                turn.store, turn.clock = store, _clock(msg.now, turn.received, store.zone)
+                if len(text) > self.settings.max_message_chars:
+                    turn.decision = _decision("ignore", "", "other", [], 1.0, "too_long", {"chars": len(text)},
+                                              "zh" if store.language == "zh" else "en", self.planner.name)
+                    return turn
+                turn.on_air_sku = room_state(conn, msg.room_id).on_air_sku
         except StorageError as exc:
-            log.error("answering failed, database unavailable: %s", exc)
-            error, clock = str(exc), msg.now or received
-            decision = _decision("escalate", "", "other", [], 0.0, "storage_error", {}, "zh", self.planner.name)
-        decision.latency_ms = (time.perf_counter() - started) * 1000
-        decision.transcript_id = self._record(msg, decision, understood, received, clock, error)
+            self._failed(turn, exc)
+            return turn
+        turn.understood = understand(text, store, turn.on_air_sku)                # understand
+        turn.plan = self.planner.plan(turn.understood)                            # plan
+        return turn
+
+    def answer(self, turn: Turn) -> None:
+        """Call the tools, compose, guard and route: the decision for this turn."""
+        assert turn.store is not None and turn.understood is not None and turn.plan is not None
+        store, understood, plan = turn.store, turn.understood, turn.plan
+        clock = turn.clock or turn.received
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                ctx = ToolContext(conn=conn, store=store, now=clock, user_id=turn.msg.user_id,
+                                  room_id=turn.msg.room_id, on_air_sku=turn.on_air_sku, settings=self.settings)
+                calls = [run_step(step, ctx) for step in plan.steps]             # call tools
+        except StorageError as exc:
+            self._failed(turn, exc)
+            return
+        draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
+                        currency=store.currency)                                  # compose
+        verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
+        reply = route(verdict.action, verdict.reply, turn.msg.nickname, understood.lang)  # route
+        turn.decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls],
+                                  verdict.confidence, verdict.reason, verdict.reason_vars, understood.lang,
+                                  plan.planner)
+
+    def record(self, turn: Turn, *, group_id: str | None = None, route_to: str | None = None) -> Decision:
+        """Write the transcript row (or spool it) and return the decision."""
+        decision = turn.decision
+        assert decision is not None
+        decision.message_id = turn.message_id
+        decision.latency_ms = (time.perf_counter() - turn.started) * 1000
+        understood = turn.understood
+        row = transcripts.row_for(                                                # record
+            room_id=turn.msg.room_id, user_id=turn.msg.user_id, text=turn.msg.text, received_at=turn.received,
+            clock=turn.clock or turn.received, channel=turn.msg.channel, lang=decision.lang, intent=decision.intent,
+            action=decision.action, reply=decision.reply, confidence=decision.confidence, reason=decision.reason,
+            understanding=understood.record() if understood else {"reason_code": decision.reason_code},
+            tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms,
+            error=turn.error, message_id=turn.message_id, group_id=group_id, route=route_to,
+        )
+        decision.transcript_id = self.recorder.record(row)
         return decision
 
-    def _decide(self, msg: Message, received: dt.datetime) -> tuple[Decision, Understanding | None, dt.datetime]:
-        text = strip_control(msg.text)                                        # receive
-        with storage_errors(), self.engine.connect() as conn:
-            store = get_snapshot(self.engine, conn)
-            clock = _clock(msg.now, received, store.zone)
-            if len(text) > self.settings.max_message_chars:
-                lang = "zh" if store.language == "zh" else "en"
-                return (_decision("ignore", "", "other", [], 1.0, "too_long", {"chars": len(text)}, lang,
-                                  self.planner.name), None, clock)
-            room = room_state(conn, msg.room_id)
-            understood = understand(text, store, room.on_air_sku)               # understand
-            plan = self.planner.plan(understood)                                 # plan
-            ctx = ToolContext(conn=conn, store=store, now=clock, user_id=msg.user_id, room_id=msg.room_id,
-                              on_air_sku=room.on_air_sku, settings=self.settings)
-            calls = [run_step(step, ctx) for step in plan.steps]                 # call tools
-        draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
-                        currency=store.currency)                                 # compose
-        verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
-        reply = route(verdict.action, verdict.reply, msg.nickname, understood.lang)      # route
-        decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls], verdict.confidence,
-                             verdict.reason, verdict.reason_vars, understood.lang, plan.planner)
-        decision.understanding = understood.record()
-        return decision, understood, clock
-
-    def _record(self, msg: Message, decision: Decision, understood: Understanding | None, received: dt.datetime,
-                clock: dt.datetime, error: str | None) -> int | None:
-        row = transcripts.row_for(                                               # record
-            room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=received, clock=clock,
-            channel=msg.channel, lang=decision.lang, intent=decision.intent, action=decision.action,
-            reply=decision.reply, confidence=decision.confidence, reason=decision.reason,
-            understanding=understood.record() if understood else {"reason_code": decision.reason_code},
-            tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms, error=error,
-        )
-        return transcripts.record(self.engine, row, self.spool)
+    def _failed(self, turn: Turn, exc: StorageError) -> None:
+        log.error("answering failed, database unavailable: %s", exc)
+        turn.error = str(exc)
+        lang = turn.understood.lang if turn.understood else "zh"
+        turn.decision = _decision("escalate", "", turn.plan.intent if turn.plan else "other", [], 0.0,
+                                  "storage_error", {}, lang, self.planner.name)
 
 
 def run_step(step: Step, ctx: ToolContext) -> ToolCall:
@@ -162,4 +206,4 @@ def _decision(action: str, reply: str, intent: str, calls: list[dict[str, Any]],
                     reason=reason_text(lang, code, **variables), reason_code=code, lang=lang, planner=planner)
 
 
-__all__ = ["Assistant", "Decision", "Message", "Plan", "StoreSnapshot", "run_step"]
+__all__ = ["Assistant", "Decision", "Message", "Turn", "run_step"]

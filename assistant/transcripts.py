@@ -11,11 +11,14 @@ import datetime as dt
 import io
 import json
 import logging
+import queue
 import threading
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, select
 
@@ -26,8 +29,8 @@ from assistant.errors import StorageError
 log = logging.getLogger(__name__)
 
 EXPORT_FIELDS = ["id", "received_at", "room_id", "user_id", "channel", "text", "lang", "intent", "action",
-                 "reply", "confidence", "reason", "latency_ms", "planner", "clock", "error", "tool_calls",
-                 "understanding"]
+                 "reply", "confidence", "reason", "latency_ms", "planner", "clock", "error", "group_id", "route",
+                 "message_id", "tool_calls", "understanding"]
 ACTIONS = ("answer", "escalate", "ignore")
 _MAX_TEXT = 4000
 _spool_lock = threading.Lock()
@@ -36,7 +39,8 @@ _spool_lock = threading.Lock()
 def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, clock: dt.datetime,
             channel: str, lang: str | None, intent: str | None, action: str, reply: str, confidence: float,
             reason: str, understanding: dict[str, Any], tool_calls: list[dict[str, Any]], planner: str,
-            latency_ms: float, error: str | None = None) -> dict[str, Any]:
+            latency_ms: float, error: str | None = None, message_id: str | None = None,
+            group_id: str | None = None, route: str | None = None) -> dict[str, Any]:
     """A transcript row. Very long texts are cut (and say so): the transcript is for reading."""
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + f"… [{len(text)} characters in all]"
@@ -45,6 +49,7 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
         "clock": clock, "channel": channel, "lang": lang, "intent": intent, "action": action, "reply": reply,
         "confidence": round(float(confidence), 4), "reason": reason, "understanding": understanding,
         "tool_calls": tool_calls, "planner": planner, "latency_ms": round(latency_ms, 3), "error": error,
+        "message_id": message_id or uuid.uuid4().hex, "group_id": group_id, "route": route,
     }
 
 
@@ -113,6 +118,81 @@ def record(engine: Engine, row: dict[str, Any], spool: Spool) -> int | None:
         except StorageError:
             pass
     return row_id
+
+
+class Recorder(Protocol):
+    def record(self, row: dict[str, Any]) -> int | None: ...
+
+
+class DirectRecorder:
+    """Writes each row at once and returns its id (the contract's synchronous path)."""
+
+    def __init__(self, engine: Engine, spool: Spool) -> None:
+        self.engine, self.spool = engine, spool
+
+    def record(self, row: dict[str, Any]) -> int | None:
+        return record(self.engine, row, self.spool)
+
+
+class BatchRecorder:
+    """Queues rows and writes them in batches from one thread: a busy live room writes thousands a
+    second, and one transaction per batch costs what one per row would. Rows the database refuses
+    go to the spool, as with :func:`record`."""
+
+    def __init__(self, engine: Engine, spool: Spool, *, max_batch: int = 500, interval: float = 0.05) -> None:
+        self.engine, self.spool = engine, spool
+        self.max_batch, self.interval = max_batch, interval
+        self.queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.written = 0
+        self._thread = threading.Thread(target=self._run, name="transcript-writer", daemon=True)
+        self._thread.start()
+
+    def record(self, row: dict[str, Any]) -> int | None:
+        self.queue.put(row)
+        return None
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until every queued row is written (or spooled)."""
+        deadline = time.monotonic() + timeout
+        while not self.queue.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(self.interval * 2)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            batch: list[dict[str, Any]] = []
+            try:
+                first = self.queue.get(timeout=self.interval)
+            except queue.Empty:
+                continue
+            if first is None:
+                break
+            batch.append(first)
+            while len(batch) < self.max_batch:
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        try:
+            with storage_errors(), self.engine.begin() as conn:
+                conn.execute(_INSERT, batch)
+            self.written += len(batch)
+        except StorageError as exc:
+            log.error("%d transcript rows spooled, database failed: %s", len(batch), exc)
+            for row in batch:
+                self.spool.put(row | {"error": (row.get("error") or "") + f" [spooled: {exc}]"})
 
 
 @dataclass
