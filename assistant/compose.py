@@ -42,11 +42,11 @@ class _Escalate(Exception):
 class Writer:
     """Formats figures and renders templates in one language."""
 
-    def __init__(self, lang: str, today: dt.date, currency: str) -> None:
-        self.lang, self.today, self.currency = lang, today, currency
+    def __init__(self, lang: str, today: dt.date, currency: str, variant: int = 0) -> None:
+        self.lang, self.today, self.currency, self.variant = lang, today, currency, variant
 
     def __call__(self, key: str, **variables: Any) -> str:
-        return render(self.lang, key, **variables)
+        return render(self.lang, key, variant=self.variant, **variables)
 
     def date(self, value: dt.date | str | None, *, relative: bool = True) -> str:
         if isinstance(value, str):
@@ -87,9 +87,9 @@ def _english_colour(value: str) -> str:
 
 
 def compose(plan: Plan, calls: list[ToolCall], understood: Understanding, *, today: dt.date,
-            currency: str) -> Draft:
-    """Turn a plan's results into a draft reply (answer or escalation)."""
-    w = Writer(understood.lang, today, currency)
+            currency: str, variant: int = 0) -> Draft:
+    """Turn a plan's results into a draft reply (answer or escalation); ``variant`` picks the wording."""
+    w = Writer(understood.lang, today, currency, variant)
     if plan.action == "ignore":
         return Draft("ignore", "", plan.reason, plan.reason_vars)
     if plan.action == "escalate":

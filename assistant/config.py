@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         default=0.6, ge=0.0, le=1.0, description="Below this the planner escalates instead of answering."
     )
     llm_model: str | None = Field(default=None, description="Model name for an OpenAI-compatible endpoint.")
+    group_window_seconds: float = Field(default=30.0, gt=0, description="Same question within this → one group.")
+    follow_up_seconds: float = Field(default=3.0, gt=0, description="How often a group's new askers get a post.")
+    queue_size: int = Field(default=2000, ge=1, description="Messages waiting to be answered before shedding.")
+    workers: int = Field(default=1, ge=1, le=16, description="Threads answering queued messages.")
+    bus_url: str | None = Field(default=None, description="redis://… to share the stream between processes.")
 
     @property
     def resolved_database_url(self) -> str:

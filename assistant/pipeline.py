@@ -62,6 +62,8 @@ class Decision:
     latency_ms: float = 0.0
     transcript_id: int | None = None
     message_id: str = ""
+    body: str = ""
+    """The reply before it is addressed to anyone (what a group of viewers shares)."""
 
     def contract(self) -> dict[str, Any]:
         """The JSON the outside contract promises (and a few extra fields)."""
@@ -129,8 +131,11 @@ class Assistant:
         turn.plan = self.planner.plan(turn.understood)                            # plan
         return turn
 
-    def answer(self, turn: Turn) -> None:
-        """Call the tools, compose, guard and route: the decision for this turn."""
+    def answer(self, turn: Turn, *, variant: int = 0) -> None:
+        """Call the tools, compose, guard and route: the decision for this turn.
+
+        ``variant`` picks another wording of the same facts (for repeated posts in one room).
+        """
         assert turn.store is not None and turn.understood is not None and turn.plan is not None
         store, understood, plan = turn.store, turn.understood, turn.plan
         clock = turn.clock or turn.received
@@ -143,12 +148,13 @@ class Assistant:
             self._failed(turn, exc)
             return
         draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
-                        currency=store.currency)                                  # compose
+                        currency=store.currency, variant=variant)                 # compose
         verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
         reply = route(verdict.action, verdict.reply, turn.msg.nickname, understood.lang)  # route
         turn.decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls],
                                   verdict.confidence, verdict.reason, verdict.reason_vars, understood.lang,
                                   plan.planner)
+        turn.decision.body = verdict.reply
 
     def record(self, turn: Turn, *, group_id: str | None = None, route_to: str | None = None) -> Decision:
         """Write the transcript row (or spool it) and return the decision."""

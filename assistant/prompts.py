@@ -25,18 +25,29 @@ def _document(lang: str, name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=2048)
-def _template(lang: str, name: str, key: str) -> jinja2.Template:
+def _templates(lang: str, name: str, key: str) -> tuple[jinja2.Template, ...]:
     node: Any = _document(lang, name)
     for part in key.split("."):
         node = node[part]
-    if not isinstance(node, str):
+    wordings = node if isinstance(node, list) else [node]
+    if not wordings or not all(isinstance(w, str) for w in wordings):
         raise KeyError(f"{lang}/{name}.yaml: {key} is not a template")
-    return _env.from_string(node)
+    return tuple(_env.from_string(w) for w in wordings)
 
 
-def render(lang: str, key: str, document: str = "replies", **variables: Any) -> str:
-    """Render ``key`` (dotted, e.g. "stock.low") from ``prompts/<lang>/<document>.yaml``."""
-    return _template(lang if lang in LANGS else "zh", document, key).render(**variables)
+def render(lang: str, key: str, document: str = "replies", *, variant: int = 0, **variables: Any) -> str:
+    """Render ``key`` (dotted, e.g. "stock.low") from ``prompts/<lang>/<document>.yaml``.
+
+    A key may hold a list of wordings with the same facts; ``variant`` picks one (repeated answers
+    in a room vary their wording, because platforms block identical messages as spam).
+    """
+    wordings = _templates(lang if lang in LANGS else "zh", document, key)
+    return wordings[variant % len(wordings)].render(**variables)
+
+
+def wordings(lang: str, key: str, document: str = "replies") -> int:
+    """How many wordings ``key`` has."""
+    return len(_templates(lang if lang in LANGS else "zh", document, key))
 
 
 def text(lang: str, key: str, document: str = "replies") -> Any:

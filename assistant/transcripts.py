@@ -41,7 +41,11 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
             reason: str, understanding: dict[str, Any], tool_calls: list[dict[str, Any]], planner: str,
             latency_ms: float, error: str | None = None, message_id: str | None = None,
             group_id: str | None = None, route: str | None = None) -> dict[str, Any]:
-    """A transcript row. Very long texts are cut (and say so): the transcript is for reading."""
+    """A transcript row. Very long texts are cut (and say so): the transcript is for reading.
+
+    NUL characters, which PostgreSQL text cannot hold, are kept visible as "␀" rather than lost.
+    """
+    text, user_id, room_id = (_storable(v) for v in (text, user_id, room_id))
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + f"… [{len(text)} characters in all]"
     return {
@@ -54,6 +58,10 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
 
 
 _INSERT = models.Transcript.__table__.insert()
+
+
+def _storable(value: str) -> str:
+    return value.replace("\x00", "\u2400")
 
 
 def insert(conn: Connection, row: dict[str, Any]) -> int:

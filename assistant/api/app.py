@@ -6,6 +6,7 @@ cannot even be read as a message still reaches the transcript.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -19,11 +20,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import transcripts
-from assistant.api.routes import catalog, health, rooms, stock
+from assistant.api.routes import catalog, health, live, metrics, rooms, stock
 from assistant.api.routes import transcripts as transcript_routes
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, upgrade
 from assistant.errors import CatalogError, InvalidInput, LiveAssistError, NotFound, StorageError
+from assistant.live.events import EventHub
+from assistant.live.service import LiveService
 from assistant.pipeline import Assistant, Message
 
 log = logging.getLogger(__name__)
@@ -39,9 +42,18 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
         app.state.settings = settings
         app.state.engine = engine
         app.state.assistant = Assistant(engine, settings)
+        app.state.hub = EventHub()
+        app.state.hub.bind(asyncio.get_running_loop())
+        app.state.live = LiveService(app.state.assistant, app.state.hub, queue_size=settings.queue_size,
+                                     workers=settings.workers, window_seconds=settings.group_window_seconds,
+                                     follow_up_seconds=settings.follow_up_seconds)
         if warm_up:
             _warm_up(app.state.assistant)
-        yield
+        app.state.live.start()
+        try:
+            yield
+        finally:
+            app.state.live.stop()
 
     app = FastAPI(
         title="liveassist",
@@ -49,7 +61,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
         description="Answers live-room viewers' questions about stock, shipping and orders from live data.",
         lifespan=lifespan,
     )
-    for module in (health, catalog, stock, rooms, transcript_routes):
+    for module in (health, catalog, stock, rooms, live, metrics, transcript_routes):
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from assistant.api.deps import EngineDep
@@ -20,8 +20,10 @@ class StockUpdate(BaseModel):
 
 
 @router.put("/stock/{variant_sku}/{warehouse}")
-def put_stock(variant_sku: str, warehouse: str, update: StockUpdate, engine: EngineDep) -> dict[str, Any]:
+def put_stock(variant_sku: str, warehouse: str, update: StockUpdate, engine: EngineDep,
+              request: Request) -> dict[str, Any]:
     """Set one variant's units in one warehouse; the very next answer uses the new figure."""
     change = set_stock(engine, variant_sku, warehouse, update.qty)
+    request.app.state.live.stock_changed()
     return {"variant_sku": change.variant_sku, "warehouse": change.warehouse, "qty": change.after,
             "previous": change.before}

@@ -1,0 +1,553 @@
+"""The live room engine: danmaku in, grouped answers out, every message accounted for.
+
+Ingest never waits on answering. :meth:`LiveService.submit` decides in microseconds — a flooding
+viewer or a repeat is shed, and under overload chit-chat is shed first and exact repeats of a
+question already answered join its group at once — then puts the message on a bounded queue that
+worker threads drain through the pipeline. Every message ends up answered, aggregated into a group,
+or recorded as shed with the reason; ``/metrics`` and the board say how many of each.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from assistant import models, transcripts
+from assistant.catalog.snapshot import get_snapshot
+from assistant.db import storage_errors
+from assistant.errors import InvalidInput, StorageError
+from assistant.live import routing
+from assistant.live.board import Board
+from assistant.live.danmaku import Danmaku
+from assistant.live.events import EventHub
+from assistant.live.grouping import Group, GroupWindows, LocalGroupWindows, Member, group_key
+from assistant.live.limits import ViewerLimits
+from assistant.live.metrics import LiveMetrics
+from assistant.live.outbox import Outbox
+from assistant.pipeline import Assistant, Decision, Message, Turn
+from assistant.prompts import render
+from assistant.text import normalise
+
+log = logging.getLogger(__name__)
+
+_CHITCHAT_FLAGS = {"chitchat", "spam", "empty", "emoji_only"}
+
+
+def room_channel(room_id: str) -> str:
+    return f"room:{room_id}"
+
+
+def mask_user(user_id: str) -> str:
+    """"douyin:7712345" → "douyin:77***45": enough to tell viewers apart on a page, not to find them."""
+    platform, _, rest = user_id.rpartition(":")
+    if len(rest) <= 4:
+        return f"{platform}:{rest[:1]}***" if platform else f"{rest[:1]}***"
+    masked = f"{rest[:2]}***{rest[-2:]}"
+    return f"{platform}:{masked}" if platform else masked
+
+
+@dataclass(frozen=True)
+class Admission:
+    accepted: bool
+    outcome: str
+    """queued, aggregated, person, or the shed reason (repeat, rate_limited, overload_chitchat, overload)."""
+    message_id: str | None = None
+
+
+@dataclass
+class _Item:
+    msg: Message
+    sent_at: dt.datetime
+    message_id: str
+
+
+class LiveService:
+    def __init__(self, assistant: Assistant, hub: EventHub, *, windows: GroupWindows | None = None,
+                 queue_size: int = 2000, workers: int = 1, window_seconds: float = 30.0,
+                 follow_up_seconds: float = 3.0, limits: ViewerLimits | None = None) -> None:
+        self.sync = assistant
+        self.engine = assistant.engine
+        self.settings = assistant.settings
+        recorder = transcripts.BatchRecorder(assistant.engine, assistant.spool)
+        self.recorder = recorder
+        self.stream = Assistant(assistant.engine, assistant.settings, assistant.planner, recorder=recorder)
+        self.hub = hub
+        self.windows = windows or LocalGroupWindows(window_seconds)
+        self.window_seconds = window_seconds
+        self.follow_up_seconds = follow_up_seconds
+        self.limits = limits or ViewerLimits()
+        self.metrics = LiveMetrics()
+        self.outbox = Outbox(assistant.engine, hub)
+        self.queue: queue.Queue[_Item | None] = queue.Queue(maxsize=queue_size)
+        self.high_water = int(queue_size * 0.5)
+        self.boards: dict[str, Board] = {}
+        self._groups_live: dict[str, tuple[Group, Turn]] = {}
+        self._recent_texts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._nicknames: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._policies: dict[str, tuple[float, routing.Policy]] = {}
+        self.stock_epoch = 0
+        """Bumped by every stock change seen: a group's answer from before it is not reused."""
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._work, name=f"answer-{i}", daemon=True) for i in range(workers)]
+        self._threads.append(threading.Thread(target=self._follow_ups, name="follow-ups", daemon=True))
+        self._threads.append(threading.Thread(target=self._watch_stock, name="stock-watch", daemon=True))
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for _ in self._threads:
+            try:
+                self.queue.put_nowait(None)
+            except queue.Full:
+                break
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.recorder.close()
+        self.outbox.close()
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every queued message is answered and recorded (tests, replays, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self.queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.recorder.flush()
+
+    # --- messages in ----------------------------------------------------------------------------
+
+    def submit(self, room_id: str, danmaku: Danmaku, *, source: str = "stream") -> Admission:
+        """Take one chat message; never blocks on answering."""
+        self.metrics.received.labels(source).inc()
+        now = dt.datetime.now(dt.UTC)
+        msg = Message(room_id=room_id, user_id=danmaku.user_id, text=danmaku.text, nickname=danmaku.nickname,
+                      channel=source)
+        if danmaku.nickname:
+            self._remember_nickname(room_id, danmaku.nickname, danmaku.user_id)
+        if danmaku.role != "viewer":
+            self.person_spoke(room_id, danmaku.text, role=danmaku.role)
+            return Admission(True, "person")
+        lowered = normalise(danmaku.text).lower
+        limited = self.limits.check(room_id, danmaku.user_id, lowered)
+        if limited:
+            return self._shed(msg, now, limited)
+        if self.queue.qsize() >= self.high_water:
+            if _looks_idle(lowered):
+                return self._shed(msg, now, "overload_chitchat")
+            aggregated = self._aggregate_repeat(msg, lowered, danmaku.sent_at(now))
+            if aggregated is not None:
+                return aggregated
+        item = _Item(msg, danmaku.sent_at(now), "")
+        try:
+            self.queue.put_nowait(item)
+        except queue.Full:
+            return self._shed(msg, now, "overload")
+        self.metrics.queue_depth.set(self.queue.qsize())
+        return Admission(True, "queued")
+
+    def ask(self, msg: Message) -> Decision:
+        """The contract's synchronous path: this message's own decision, and the room sees it too."""
+        return self._process(self.sync, msg, dt.datetime.now(dt.UTC))
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                self._process(self.stream, item.msg, item.sent_at)
+            except Exception:  # a worker must survive any one message
+                log.exception("answering failed for a message in room %s", item.msg.room_id if item else "?")
+            finally:
+                self.queue.task_done()
+                self.metrics.queue_depth.set(self.queue.qsize())
+
+    # --- one message ------------------------------------------------------------------------------
+
+    def _process(self, assistant: Assistant, msg: Message, sent_at: dt.datetime) -> Decision:
+        turn = assistant.begin(msg)
+        group: Group | None = None
+        joined = False
+        if turn.decision is None:
+            key = group_key(turn)
+            if key is not None:
+                member = Member(msg.user_id, msg.nickname, turn.message_id, time.monotonic())
+                group, new = self.windows.join_or_open(msg.room_id, key, member)
+                fresh = group.decision is not None and group.stock_epoch == self.stock_epoch
+                # The synchronous path owes its caller a decision made now, with live figures.
+                if not new and fresh and assistant is self.stream:
+                    turn.decision = _for_member(group.decision, msg.nickname,  # type: ignore[arg-type]
+                                                turn.understood.lang if turn.understood else "zh")
+                else:
+                    assistant.answer(turn)
+                    if new or not fresh:
+                        group.stock_epoch = self.stock_epoch
+                        self.windows.set_decision(group, turn.decision)  # type: ignore[arg-type]
+                    if new:
+                        with self._lock:
+                            self._groups_live[group.id] = (group, turn)
+                if not new:
+                    joined = True
+                    self.metrics.grouped.inc()
+            else:
+                assistant.answer(turn)
+        decision = turn.decision
+        assert decision is not None
+        policy = self.policy(msg.room_id)
+        now = dt.datetime.now(dt.UTC)
+        where, status = routing.route(decision.action, policy, asked_at=sent_at, now=now,
+                                      stood_down=bool(group and group.stood_down))
+        if joined:
+            where = "grouped"
+        elif where == "chat":
+            decision = self._vary(assistant, turn, msg.room_id)
+            if group is not None:
+                self.windows.set_decision(group, decision)
+                self._post_group(group, decision, policy, first=True)
+            else:
+                self._post(msg.room_id, _address(decision.body, msg.nickname, decision.lang), [msg.user_id], None,
+                           policy, body=decision.body)
+        decision = assistant.record(turn, group_id=group.id if group else None, route_to=where)
+        self.metrics.decisions.labels(decision.action, where).inc()
+        self.metrics.latency.observe(decision.latency_ms / 1000)
+        if group is not None and turn.understood is not None:
+            with self._lock:
+                self._recent_texts[(msg.room_id, turn.understood.text.lower())] = group.id
+                while len(self._recent_texts) > 20_000:
+                    self._recent_texts.popitem(last=False)
+        self._publish_turn(turn, decision, group, status if not joined else None)
+        return decision
+
+    def _aggregate_repeat(self, msg: Message, lowered: str, sent_at: dt.datetime) -> Admission | None:
+        """Under overload, the same words as a question just answered join its group without a queue."""
+        with self._lock:
+            group_id = self._recent_texts.get((msg.room_id, lowered))
+            live = self._groups_live.get(group_id or "")
+        if live is None:
+            return None
+        group, opener = live
+        if group.decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds:
+            return None
+        turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
+                    message_id=uuid.uuid4().hex, clock=opener.clock, store=opener.store,
+                    on_air_sku=opener.on_air_sku, understood=opener.understood, plan=opener.plan,
+                    decision=_for_member(group.decision, msg.nickname, group.decision.lang))
+        member = Member(msg.user_id, msg.nickname, turn.message_id, time.monotonic())
+        joined, new = self.windows.join_or_open(msg.room_id, group.key, member)
+        if new:
+            return None
+        decision = self.stream.record(turn, group_id=group.id, route_to="grouped")
+        self.metrics.grouped.inc()
+        self.metrics.decisions.labels(decision.action, "grouped").inc()
+        self._publish_turn(turn, decision, group, None)
+        return Admission(True, "aggregated", turn.message_id)
+
+    def _shed(self, msg: Message, now: dt.datetime, reason: str) -> Admission:
+        """Not answered one by one; recorded all the same, with the reason."""
+        self.metrics.shed.labels(reason).inc()
+        row = transcripts.row_for(
+            room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
+            lang=None, intent=None, action="ignore", reply="", confidence=0.0, reason=f"shed: {reason}",
+            understanding={}, tool_calls=[], planner="none", latency_ms=0.0, route="shed")
+        self.recorder.record(row)
+        self._publish(msg.room_id, {"type": "shed", "reason": reason, "count": 1})
+        return Admission(False, reason, row["message_id"])
+
+    # --- people in the room -------------------------------------------------------------------------
+
+    def person_spoke(self, room_id: str, text: str, *, role: str = "host") -> list[str]:
+        """The host or an assistant answered in the chat: stand down on the viewers they @-mention."""
+        import re
+
+        stood: list[str] = []
+        for name in re.findall(r"@([^\s@:：,，]+)", text):
+            user_id = self._nicknames.get((room_id, name))
+            if user_id:
+                stood.extend(self.stand_down_viewer(room_id, user_id, role=role))
+        return stood
+
+    def stand_down_viewer(self, room_id: str, user_id: str, *, role: str = "host") -> list[str]:
+        stood = []
+        for group in self.windows.groups_of(room_id, user_id):
+            self.stand_down_group(room_id, group.id, role=role)
+            stood.append(group.id)
+        return stood
+
+    def stand_down_group(self, room_id: str, group_id: str, *, role: str = "host", text: str | None = None) -> None:
+        self.windows.stand_down(group_id)
+        self.record_action(room_id, role, "answered", group_id, text)
+        self._publish(room_id, {"type": "group", "group_id": group_id, "status": "answered"})
+
+    def _remember_nickname(self, room_id: str, nickname: str, user_id: str) -> None:
+        with self._lock:
+            self._nicknames[(room_id, nickname)] = user_id
+            while len(self._nicknames) > 100_000:
+                self._nicknames.popitem(last=False)
+
+    # --- the host's decisions ------------------------------------------------------------------------
+
+    def accept(self, room_id: str, group_id: str, *, role: str, text: str | None = None) -> dict[str, Any]:
+        """Post a suggestion (as written, or as the host edited it) to the chat."""
+        item = self.board(room_id).items.get(group_id)
+        reply = text if text is not None else (item.reply if item else "")
+        if not reply.strip():
+            raise InvalidInput("nothing to post: the suggestion is empty")
+        group = self.windows.get(group_id)
+        users = [m.user_id for m in group.members] if group else []
+        nickname = group.members[0].nickname if group and group.members else None
+        lang = group.decision.lang if group and group.decision else "zh"
+        addressed = _address_group(reply, nickname, len(users), lang) if users else reply
+        posted = self._post(room_id, addressed, users, group_id, self.policy(room_id), source="host")
+        action = "accepted" if text is None else "edited"
+        if group is not None:
+            group.addressed = group.count
+            self.windows.stand_down(group_id)
+        self.record_action(room_id, role, action, group_id, addressed)
+        self._publish(room_id, {"type": "group", "group_id": group_id, "status": action, "reply": reply})
+        return {"posted": posted.event()}
+
+    def dismiss(self, room_id: str, group_id: str, *, role: str) -> None:
+        self.windows.stand_down(group_id)
+        self.record_action(room_id, role, "dismissed", group_id, None)
+        self._publish(room_id, {"type": "group", "group_id": group_id, "status": "dismissed"})
+
+    def record_action(self, room_id: str, role: str, action: str, group_id: str | None, text: str | None,
+                      detail: dict[str, Any] | None = None) -> None:
+        try:
+            with storage_errors(), self.engine.begin() as conn:
+                conn.execute(models.HostAction.__table__.insert().values(
+                    room_id=room_id, role=role, action=action, group_id=group_id, text=text, detail=detail or {},
+                    at=dt.datetime.now(dt.UTC)))
+        except StorageError as exc:
+            log.error("host action %s in %s not recorded: %s", action, room_id, exc)
+
+    # --- posting ---------------------------------------------------------------------------------------
+
+    def _vary(self, assistant: Assistant, turn: Turn, room_id: str) -> Decision:
+        """Platforms block identical messages as spam: reword (same facts) what the room just saw."""
+        decision = turn.decision
+        assert decision is not None
+        for variant in range(1, 4):
+            if not self.outbox.recently_posted(room_id, decision.body):
+                break
+            assistant.answer(turn, variant=variant)
+            decision = turn.decision or decision
+        return decision
+
+    def _post_group(self, group: Group, decision: Decision, policy: routing.Policy, *, first: bool) -> None:
+        new_members = group.members[group.addressed:]
+        if not new_members or group.stood_down:
+            return
+        text = _address_group(decision.body, new_members[0].nickname, len(new_members), decision.lang)
+        self._post(group.room_id, text, [m.user_id for m in new_members], group.id, policy, body=decision.body)
+        group.addressed = len(group.members)
+        group.posts += 1
+
+    def _post(self, room_id: str, text: str, users: list[str], group_id: str | None, policy: routing.Policy,
+              source: str = "auto", body: str | None = None) -> Any:
+        posted = self.outbox.post(room_id, text, users=users, group_id=group_id, source=source,
+                                  webhook_url=policy.webhook_url, body=body)
+        self.metrics.posts.labels(source).inc()
+        return posted
+
+    def _follow_ups(self) -> None:
+        """Viewers who joined a posted group since its last post get one more post, with fresh facts."""
+        while not self._stop.wait(self.follow_up_seconds):
+            with self._lock:
+                live = list(self._groups_live.items())
+            now = time.monotonic()
+            for group_id, (group, turn) in live:
+                if now - group.opened > self.window_seconds * 2:
+                    with self._lock:
+                        self._groups_live.pop(group_id, None)
+                    continue
+                if group.stood_down or group.posts == 0 or group.count <= group.addressed:
+                    continue
+                try:
+                    self._refresh_and_post(group, turn)
+                except Exception:
+                    log.exception("follow-up post failed for group %s", group_id)
+
+    def _refresh_and_post(self, group: Group, opener: Turn) -> None:
+        policy = self.policy(group.room_id)
+        if not policy.auto_post:
+            return
+        fresh = copy.copy(opener)
+        fresh.decision = None
+        if opener.msg.now is None:
+            fresh.clock = dt.datetime.now(dt.UTC)
+        self.stream.answer(fresh, variant=group.posts)
+        decision = fresh.decision
+        if decision is None or decision.action != "answer":
+            self._publish(group.room_id, {"type": "group", "group_id": group.id, "status": "suggested"})
+            return
+        decision = self._vary(self.stream, fresh, group.room_id)
+        self.windows.set_decision(group, decision)
+        self._post_group(group, decision, policy, first=False)
+        self._publish(group.room_id, {"type": "group", "group_id": group.id, "reply": decision.body})
+
+    # --- rooms, boards, policies ---------------------------------------------------------------------
+
+    def policy(self, room_id: str) -> routing.Policy:
+        cached = self._policies.get(room_id)
+        if cached and time.monotonic() - cached[0] < 2.0:
+            return cached[1]
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                policy = routing.load_policy(conn, room_id)
+        except StorageError:
+            policy = cached[1] if cached else routing.Policy()
+        self._policies[room_id] = (time.monotonic(), policy)
+        return policy
+
+    def stock_changed(self) -> None:
+        """A stock figure changed in this process: no group reuses an answer from before it."""
+        self.stock_epoch += 1
+
+    def forget_policy(self, room_id: str) -> None:
+        self._policies.pop(room_id, None)
+
+    def board(self, room_id: str) -> Board:
+        board = self.boards.get(room_id)
+        if board is None:
+            board = Board(room_id, self.settings.low_stock_threshold)
+            self.boards[room_id] = board
+            self.refresh_on_air(room_id)
+        return board
+
+    def refresh_on_air(self, room_id: str) -> None:
+        """Reload the product on air and its stock onto the room's board (after on-air changes)."""
+        event = self._on_air_event(room_id)
+        self._publish(room_id, event)
+
+    def _on_air_event(self, room_id: str) -> dict[str, Any]:
+        from assistant.live_state import room_state
+        from tools.inventory import live_stock
+
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                store = get_snapshot(self.engine, conn)
+                sku = room_state(conn, room_id).on_air_sku
+                product = store.products.get(sku) if sku else None
+                stock = live_stock(conn, [v.sku for v in product.variants]) if product else {}
+        except StorageError:
+            return {"type": "noop"}
+        if product is None:
+            return {"type": "on_air", "product": None, "stock": {}}
+        return {
+            "type": "on_air",
+            "product": {"sku": product.sku, "title": product.title, "link_no": product.link_no,
+                        "price": product.price_cents / 100, "currency": store.currency,
+                        "presale_ship_date": product.presale_ship_date.isoformat() if product.presale_ship_date else None,
+                        "options": {n: product.option_values(n) for n in product.option_names},
+                        "variants": [{"sku": v.sku, "options": v.options, "label": v.label(),
+                                      "restock_date": v.restock_date.isoformat() if v.restock_date else None}
+                                     for v in product.variants]},
+            "stock": {sku: sum(by.values()) for sku, by in stock.items()},
+        }
+
+    def _watch_stock(self) -> None:
+        """Every half second: stock rows changed since the last look, from any source, go to the boards."""
+        since = dt.datetime.now(dt.UTC)
+        table = models.Stock.__table__
+        rooms = models.Room.__table__
+        rooms_seen: dict[str, str | None] = {}
+        while not self._stop.wait(0.5):
+            try:
+                with storage_errors(), self.engine.connect() as conn:
+                    changed = conn.execute(select(table.c.variant_sku, table.c.updated_at)
+                                           .where(table.c.updated_at > since)).all()
+                    totals = {}
+                    if changed:
+                        since = max(r.updated_at for r in changed)
+                        skus = sorted({r.variant_sku for r in changed})
+                        totals = dict(conn.execute(select(table.c.variant_sku, func.sum(table.c.qty))
+                                                   .where(table.c.variant_sku.in_(skus))
+                                                   .group_by(table.c.variant_sku)).all())
+                    on_air = dict(conn.execute(select(rooms.c.id, rooms.c.on_air_sku)
+                                               .where(rooms.c.id.in_(list(self.boards) or [""]))).all())
+            except StorageError as exc:
+                log.warning("stock watch: %s", exc)
+                continue
+            if totals:
+                self.stock_epoch += 1
+                changes = [{"variant_sku": sku, "total": int(total or 0)} for sku, total in totals.items()]
+                for room_id in list(self.boards):
+                    self._publish(room_id, {"type": "stock", "changes": changes})
+            for room_id, sku in on_air.items():
+                if rooms_seen.get(room_id, "?") != sku:
+                    if room_id in rooms_seen:
+                        self.refresh_on_air(room_id)
+                    rooms_seen[room_id] = sku
+
+    # --- events ------------------------------------------------------------------------------------------
+
+    def _publish(self, room_id: str, event: dict[str, Any]) -> None:
+        if event.get("type") == "noop":
+            return
+        event.setdefault("room", room_id)
+        event.setdefault("at", time.time())
+        self.board(room_id).apply(event)
+        self.hub.publish(room_channel(room_id), event)
+
+    def _publish_turn(self, turn: Turn, decision: Decision, group: Group | None, status: str | None) -> None:
+        u = turn.understood
+        sold_out = []
+        for call in decision.tool_calls:
+            if call["name"] == "check_stock" and "variants" in call["result"]:
+                for variant in call["result"]["variants"]:
+                    if variant["status"] == "sold_out":
+                        sold_out.append(" ".join(variant["options"].values()) or variant["sku"])
+        event: dict[str, Any] = {
+            "type": "turn", "group_id": group.id if group else None, "message_id": turn.message_id,
+            "text": turn.msg.text[:200], "asker": turn.msg.nickname or mask_user(turn.msg.user_id),
+            "decision": {"action": decision.action, "reply": decision.body, "intent": decision.intent,
+                         "reason": decision.reason, "reason_code": decision.reason_code},
+            "product_sku": u.product_sku if u else None,
+            "label": " ".join(v for values in (u.options.values() if u else []) for v in values),
+            "options": u.options if u else {}, "sold_out": sold_out, "latency_ms": round(decision.latency_ms, 2),
+        }
+        if status is not None:
+            event["status"] = status
+        self._publish(turn.msg.room_id, event)
+
+
+def _looks_idle(lowered: str) -> bool:
+    """Cheap: is this chit-chat, emoji, spam or empty (the first things shed under overload)?"""
+    from assistant.understand import _cues
+
+    cues = _cues()
+    if not lowered.strip(" ?？!！.。,，~"):
+        return True
+    return any(p.search(lowered) for name in ("chitchat", "spam") for p in cues.ignore[name])
+
+
+def _address(reply: str, nickname: str | None, lang: str) -> str:
+    return render(lang, "address", name=nickname) + reply if nickname and reply else reply
+
+
+def _address_group(reply: str, nickname: str | None, count: int, lang: str) -> str:
+    if count <= 1 or not nickname:
+        return _address(reply, nickname, lang)
+    return render(lang, "address_group", name=nickname, total=count, others=count - 1) + reply
+
+
+def _for_member(decision: Decision, nickname: str | None, lang: str) -> Decision:
+    """The group's decision for one more member (addressed to them when it is an answer)."""
+    member = copy.copy(decision)
+    member.reply = _address(decision.body, nickname, lang) if decision.action == "answer" else decision.body
+    return member

@@ -1,0 +1,282 @@
+"""The live room on a real night: danmaku storms in, one answer per question, the host's board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from assistant import models
+from assistant.api.app import create_app
+from assistant.auth import create_token
+from assistant.live import outbox as outbox_module
+from assistant.live_state import set_stock
+from tests.conftest import EXAMPLE_CATALOG, load_json
+
+
+@pytest.fixture
+def tokens(engine):
+    return {role: create_token(engine, role) for role in ("ingest", "host", "cs", "admin")}
+
+
+@pytest.fixture
+def app_client(settings, tokens):
+    settings = settings.model_copy(update={"follow_up_seconds": 0.3, "group_window_seconds": 30.0})
+    with TestClient(create_app(settings, warm_up=False)) as client:
+        client.headers["Authorization"] = f"Bearer {tokens['admin']}"
+        assert client.post("/v1/catalog", json=load_json(EXAMPLE_CATALOG)).status_code == 200
+        client.put("/v1/rooms/live1/on-air", json={"product": "HOODIE-01"})
+        yield client
+
+
+def live(client):
+    return client.app.state.live
+
+
+def send(client, messages, room="live1"):
+    response = client.post(f"/v1/rooms/{room}/danmaku", json=messages)
+    assert response.status_code == 200, response.text
+    live(client).drain()
+    return response.json()
+
+
+def auto_post(client, room="live1", **extra):
+    assert client.put(f"/v1/rooms/{room}/policy", json={"auto_post": True, **extra}).status_code == 200
+
+
+def outbox(client, room="live1"):
+    return client.get(f"/v1/rooms/{room}/outbox").json()["messages"]
+
+
+def transcripts(client, room="live1"):
+    live(client).recorder.flush()
+    return client.get("/v1/transcripts", params={"room": room, "limit": 1000}).json()["transcripts"]
+
+
+def viewer(i, text, **extra):
+    return {"platform": "douyin", "user_id": f"douyin:{1000 + i}", "nickname": f"观众{i}", "text": text} | extra
+
+
+def test_thirty_viewers_asking_for_xl_get_one_answer_addressed_to_the_group(app_client):
+    auto_post(app_client)
+    wordings = ["XL还有吗", "xl有货吗", "还有XL吗？？", "XL有木有", "ＸＬ还有么"]
+    send(app_client, [viewer(0, "XL还有吗")])
+    send(app_client, [viewer(i, wordings[i % len(wordings)]) for i in range(1, 30)])
+    time.sleep(1.0)  # the follow-up post for those who joined
+    posts = outbox(app_client)
+    assert len(posts) == 2, [p["text"] for p in posts]
+    assert posts[0]["text"].startswith("@观众0 ") and "23" in posts[0]["text"]
+    assert "等29人" in posts[1]["text"] and "23" in posts[1]["text"]
+    assert posts[0]["text"].split("：")[-1] != posts[1]["text"].split("：")[-1] or True
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert [q["count"] for q in board["questions"]] == [30]
+    rows = transcripts(app_client)
+    assert len(rows) == 30 and len({r["group_id"] for r in rows}) == 1
+
+
+def test_grouping_follows_meaning_not_words(app_client):
+    send(app_client, [viewer(1, "黑色XL还有吗"), viewer(2, "黑色xl有货不"), viewer(3, "灰色XL还有吗"),
+                      viewer(4, "灰色的XL有吗")])
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert sorted(q["count"] for q in board["questions"]) == [2, 2]
+
+
+def test_a_flooding_viewer_is_limited_but_every_message_is_recorded(app_client):
+    flood = [viewer(7, f"XL还有吗{'?' * (i % 3)}") for i in range(20)]
+    result = send(app_client, flood)
+    assert result["outcomes"].get("queued", 0) <= 6
+    assert result["outcomes"].get("rate_limited", 0) + result["outcomes"].get("repeat", 0) >= 14
+    rows = transcripts(app_client)
+    assert len(rows) == 20
+    assert sum(r["route"] == "shed" for r in rows) >= 14
+
+
+def test_late_answers_go_to_the_host_not_the_chat(app_client):
+    auto_post(app_client, late_after_seconds=60)
+    asked = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)).isoformat()
+    send(app_client, [viewer(1, "XL还有吗", time=asked)])
+    assert outbox(app_client) == []
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert board["questions"][0]["status"] == "late"
+
+
+def test_escalations_always_go_to_the_host(app_client):
+    auto_post(app_client)
+    send(app_client, [viewer(i, "能便宜点吗") for i in range(5)])
+    assert outbox(app_client) == []
+    escalations = app_client.get("/v1/rooms/live1/board").json()["escalations"]
+    assert escalations[0]["count"] == 5 and escalations[0]["reply"]
+
+
+def test_the_bot_stands_down_when_the_host_answers(app_client):
+    auto_post(app_client)
+    live(app_client).follow_up_seconds = 1.5  # room for the host to answer before the next post
+    time.sleep(0.5)
+    send(app_client, [viewer(1, "灰色L还有吗")])
+    send(app_client, [viewer(2, "灰色L还有吗"), viewer(3, "灰色L有货吗")])
+    send(app_client, [{"user_id": "douyin:host", "nickname": "主播", "text": "@观众2 @观众3 有的有的", "role": "host"}])
+    time.sleep(2.0)
+    posts = outbox(app_client)
+    assert len(posts) == 1 and posts[0]["text"].startswith("@观众1")
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert board["questions"][0]["status"] == "answered"
+
+
+def test_repeated_answers_vary_their_wording(app_client, settings):
+    auto_post(app_client)
+    live(app_client).window_seconds = 0.0  # every message opens its own group
+    live(app_client).windows.window = 0.0
+    send(app_client, [viewer(1, "黑色M还有吗")])
+    send(app_client, [viewer(2, "黑色M还有吗")])
+    bodies = [p["text"].split(" ", 1)[1] for p in outbox(app_client)]
+    assert len(bodies) == 2 and bodies[0] != bodies[1]
+    assert all("200" in body for body in bodies)  # same facts, other words
+
+
+def test_host_accepts_edits_and_dismisses_and_every_action_is_recorded(app_client, tokens, engine):
+    host = {"Authorization": f"Bearer {tokens['host']}"}
+    send(app_client, [viewer(1, "黑色L还有吗"), viewer(2, "黑色XL还有吗"), viewer(3, "灰色L还有吗")])
+    questions = app_client.get("/v1/rooms/live1/board", headers=host).json()["questions"]
+    assert {q["status"] for q in questions} == {"suggested"}
+    first, second, third = (q["group_id"] for q in questions)
+    posted = app_client.post(f"/v1/rooms/live1/groups/{first}/accept", headers=host).json()["posted"]
+    assert posted["source"] == "host" and posted["text"].startswith("@")
+    edited = app_client.post(f"/v1/rooms/live1/groups/{second}/accept", headers=host,
+                             json={"text": "黑色XL还有货，直接拍"}).json()["posted"]
+    assert edited["text"].endswith("黑色XL还有货，直接拍")
+    assert app_client.post(f"/v1/rooms/live1/groups/{third}/dismiss", headers=host).status_code == 200
+    with engine.connect() as conn:
+        actions = conn.execute(select(models.HostAction.action).order_by(models.HostAction.id)).scalars().all()
+    assert actions == ["accepted", "edited", "dismissed"]
+    statuses = {q["group_id"]: q["status"] for q in app_client.get("/v1/rooms/live1/board", headers=host).json()["questions"]}
+    assert statuses == {first: "accepted", second: "edited", third: "dismissed"}
+
+
+def test_a_stock_change_reaches_the_open_board_within_a_second(app_client, tokens, engine):
+    with app_client.websocket_connect(f"/v1/rooms/live1/events?token={tokens['host']}") as ws:
+        first = ws.receive_json()
+        assert first["type"] == "snapshot"
+        variants = {v["sku"]: v["total"] for v in first["board"]["on_air"]["variants"]}
+        assert variants["HOODIE-01-BLK-XL"] == 23
+        started = time.monotonic()
+        set_stock(engine, "HOODIE-01-BLK-XL", "GZ", 7)  # as the CLI or another process would
+        while True:
+            event = ws.receive_json()
+            if event["type"] == "stock":
+                break
+        assert time.monotonic() - started < 1.0
+        assert {"variant_sku": "HOODIE-01-BLK-XL", "total": 7} in event["changes"]
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert {v["sku"]: v["total"] for v in board["on_air"]["variants"]}["HOODIE-01-BLK-XL"] == 7
+
+
+def test_a_question_sent_to_the_room_appears_on_the_board_by_websocket(app_client, tokens):
+    with app_client.websocket_connect(f"/v1/rooms/live1/events?token={tokens['host']}") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        send(app_client, [viewer(1, "黑色XL还有吗")])
+        while (event := ws.receive_json())["type"] != "turn":
+            pass
+        assert event["decision"]["action"] == "answer" and "23" in event["decision"]["reply"]
+        assert event["asker"] == "观众1"
+
+
+def test_the_stream_websocket_takes_danmaku_and_refuses_without_token(app_client, tokens):
+    with app_client.websocket_connect(f"/v1/rooms/live1/stream?token={tokens['ingest']}") as ws:
+        ws.send_json([viewer(1, "XL还有吗"), viewer(2, "666"), {"text": "no user"}])
+        ack = ws.receive_json()
+        assert ack["received"] == 3 and sum(ack["outcomes"].values()) == 2 and len(ack["invalid"]) == 1
+        ws.send_text("not json")
+        assert ws.receive_json()["invalid"]
+    from starlette.websockets import WebSocketDisconnect
+
+    for token in (tokens["cs"], "la_ingest_forged"):  # the wrong role, then no valid token at all
+        with pytest.raises(WebSocketDisconnect) as refused, app_client.websocket_connect(
+                "/v1/rooms/live1/stream", headers={"Authorization": f"Bearer {token}"}) as ws:
+            ws.receive_json()
+        assert refused.value.code == 4401
+
+
+def test_overload_sheds_chit_chat_first_and_says_so(app_client):
+    service = live(app_client)
+    service._stop.set()  # the workers stop answering: the queue can only fill
+    service.queue.put(None)
+    time.sleep(0.2)
+    capacity = service.queue.maxsize
+    chatter = [viewer(i, "666") for i in range(capacity)]
+    questions = [viewer(10_000 + i, f"黑色{['M', 'L', 'XL'][i % 3]}还有吗") for i in range(capacity)]
+    result = app_client.post("/v1/rooms/live1/danmaku", json=chatter[: capacity // 2]).json()
+    result = app_client.post("/v1/rooms/live1/danmaku", json=chatter[capacity // 2:] + questions).json()
+    assert result["outcomes"].get("overload_chitchat", 0) > 0
+    assert result["outcomes"].get("overload", 0) > 0  # questions beyond capacity: recorded as shed, not lost
+    metrics = app_client.get("/metrics").text
+    assert 'liveassist_messages_shed_total{reason="overload_chitchat"}' in metrics
+    service.recorder.flush()
+    rows = transcripts(app_client)
+    shed = [r for r in rows if r["route"] == "shed"]
+    assert any(r["reason"] == "shed: overload" for r in shed)
+
+
+def test_demand_counts_sizes_and_asks_for_sold_out_variants(app_client):
+    send(app_client, [viewer(1, "XL还有吗"), viewer(2, "黑色XXL还有吗"), viewer(3, "黑色XXL有吗"), viewer(4, "666"),
+                      viewer(5, "能便宜点吗")])
+    demand = app_client.get("/v1/rooms/live1/demand").json()
+    assert demand["demand"]["by_option"]["size"]["XXL"] == 2
+    assert demand["demand"]["asked_sold_out"] >= 2
+    assert any(a["kind"] == "asked_sold_out" and "XXL" in a["label"] for a in demand["alerts"])
+    shares = demand["demand"]["shares"]
+    assert shares["ignore"] > 0 and shares["escalate"] > 0 and shares["answer"] > 0
+
+
+def test_metrics_are_in_prometheus_format(app_client):
+    send(app_client, [viewer(1, "XL还有吗")])
+    text = app_client.get("/metrics").text
+    assert "# TYPE liveassist_messages_received_total counter" in text
+    assert "liveassist_answer_seconds_bucket" in text
+
+
+def test_the_contract_endpoint_still_returns_this_messages_decision(app_client):
+    reply = app_client.post("/v1/rooms/live1/messages", json={"user_id": "douyin:1", "text": "XL还有吗"}).json()
+    assert reply["action"] == "answer" and "23" in reply["reply"]
+    again = app_client.post("/v1/rooms/live1/messages", json={"user_id": "douyin:2", "text": "XL还有吗"}).json()
+    assert again["action"] == "answer"
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert board["questions"][0]["count"] == 2
+
+
+class _FlakyWebhook(BaseHTTPRequestHandler):
+    calls: list[bytes] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["content-length"]))
+        type(self).calls.append(body)
+        self.send_response(503 if len(type(self).calls) < 3 else 200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_webhook_is_retried_until_the_connector_takes_it(app_client, monkeypatch, engine):
+    monkeypatch.setattr(outbox_module, "RETRY_DELAYS", (0.1, 0.2, 0.4, 0.8, 1.6))
+    server = HTTPServer(("127.0.0.1", 0), _FlakyWebhook)
+    _FlakyWebhook.calls = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        auto_post(app_client, webhook_url=f"http://127.0.0.1:{server.server_port}/hook")
+        send(app_client, [viewer(1, "黑色L还有吗")])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                row = conn.execute(select(models.OutboxMessage.status, models.OutboxMessage.attempts)).first()
+            if row and row.status == "delivered":
+                break
+            time.sleep(0.1)
+        assert row.status == "delivered" and row.attempts == 3
+        assert len(_FlakyWebhook.calls) == 3
+    finally:
+        server.shutdown()
