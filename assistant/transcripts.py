@@ -211,6 +211,11 @@ class TranscriptQuery:
     intent: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    route: str | None = None
+    """Outcome: chat (posted), host, grouped, shed, none."""
+    text: str | None = None
+    """Words the message or the reply contains."""
+    corrected: bool | None = None
     limit: int = 100
     offset: int = 0
 
@@ -219,9 +224,16 @@ def search(engine: Engine, q: TranscriptQuery) -> list[dict[str, Any]]:
     """Transcript rows matching every given filter, newest first."""
     table = models.Transcript.__table__
     query = select(table)
-    for column, value in (("room_id", q.room), ("user_id", q.user), ("action", q.action), ("intent", q.intent)):
+    for column, value in (("room_id", q.room), ("user_id", q.user), ("action", q.action), ("intent", q.intent),
+                          ("route", q.route)):
         if value:
             query = query.where(table.c[column] == value)
+    if q.text:
+        pattern = f"%{q.text}%"
+        query = query.where(table.c.text.like(pattern) | table.c.reply.like(pattern))
+    if q.corrected is not None:
+        has = select(models.Correction.transcript_id).where(models.Correction.transcript_id == table.c.id).exists()
+        query = query.where(has if q.corrected else ~has)
     if q.since:
         query = query.where(table.c.received_at >= q.since)
     if q.until:
