@@ -23,6 +23,8 @@ _CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "J
              "CAD": "C$", "SGD": "S$"}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _MAX_LIST = 4
+_FALLBACK_SCORE = 0.55
+"""How sure an FAQ match must be to answer a question that no other rule recognised."""
 _ARRIVAL_WORDS = re.compile(r"到|送达|收到|arriv|deliver|get (it|here)|how long|几天|多久")
 
 
@@ -61,7 +63,14 @@ class Writer:
 
     def money(self, amount: float) -> str:
         figure = f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}"
-        return self("money", amount=figure, symbol=_CURRENCY.get(self.currency, self.currency + " "))
+        return self("money", amount=figure, currency=self.currency,
+                    symbol=_CURRENCY.get(self.currency, self.currency + " "))
+
+    def place(self, name: str, city: str | None, code: str) -> str:
+        """A warehouse as this viewer can read it: its name, or in English its code when the name is Chinese."""
+        if self.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for ch in name):
+            return f"our {code} warehouse"
+        return name
 
     def join(self, items: list[str]) -> str:
         return text(self.lang, "join").join(items)
@@ -98,6 +107,8 @@ def compose(plan: Plan, calls: list[ToolCall], understood: Understanding, *, tod
     results = _by_purpose(plan, calls)
     parts: list[str] = []
     try:
+        if plan.fallback is not None:
+            return Draft("answer", _faq_fallback(results["policy"], plan.fallback, w), "answered")
         for intent in [plan.intent, *plan.also]:
             part = _compose_intent(intent, results, understood, w)
             if part:
@@ -129,11 +140,11 @@ def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding,
     if intent == "price":
         return _price(results["product"], results.get("price"), w)
     if intent == "product_info":
+        if u.topic and u.topic.startswith("options:"):
+            return _option_values(results["product"], u.topic.split(":", 1)[1], w)
         return _facts(results["product_info"], w)
     if intent == "size_advice":
-        if "size_advice" not in results:
-            return w("size.ask_body")
-        return _size(results["size_advice"], w)
+        return _size_or_tip(results.get("size_advice"), results.get("size_tip"), u, w)
     if intent == "order_status":
         return _orders(results["order_status"], w)
     if intent == "policy":
@@ -228,6 +239,9 @@ def _whole_product(r: dict[str, Any], w: Writer) -> str:
         if restocks:
             return w("stock.sold_out_restock", label=r["title"], restock=w.date(restocks[0]))
         return w("stock.sold_out", label=r["title"])
+    if 1 < len(variants) <= _MAX_LIST:
+        parts = [_part(v, w.label(list(v["options"].values())), w) for v in variants]
+        return w("stock.breakdown", label=r["title"], parts=w.join(parts))
     sentence = w("stock.whole_in_stock", title=r["title"], total=r["total"])
     sold_out = [w.label(list(v["options"].values())) for v in variants if v["status"] == "sold_out"]
     if sold_out and len(sold_out) <= _MAX_LIST:
@@ -253,13 +267,13 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
         return w("shipping.sold_out", label=label)
     plan = r["plan"]
     when = w.date(plan["ship_date"])
+    warehouse = w.place(plan["warehouse_name"], plan.get("warehouse_city"), plan["warehouse"])
     if r["presale"]:
         sentence = w("shipping.presale", when=when)
     elif plan["paid_before_cutoff"] is False:
-        sentence = w("shipping.ship_after_cutoff", cutoff=plan["cutoff_local"], when=when,
-                     warehouse=plan["warehouse_name"])
+        sentence = w("shipping.ship_after_cutoff", cutoff=plan["cutoff_local"], when=when, warehouse=warehouse)
     else:
-        sentence = w("shipping.ship", when=when, warehouse=plan["warehouse_name"])
+        sentence = w("shipping.ship", when=when, warehouse=warehouse)
     if plan.get("days_min") is not None:
         days = str(plan["days_min"]) if plan["days_min"] == plan["days_max"] else w(
             "shipping.days_range", low=plan["days_min"], high=plan["days_max"])
@@ -386,24 +400,25 @@ def _size(call: ToolCall, w: Writer) -> str:
 
 
 def _orders(call: ToolCall, w: Writer) -> str:
+    """The viewer's open orders (paid or shipped), newest first; else the latest order."""
     if not call.ok:
         raise _Escalate("tool_error", message=call.result["error"]["message"])
     r = call.result
     if not r["found"]:
         return w("order.not_found") if r.get("asked_order_id") else w("order.none")
-    latest = r["orders"][0]
-    sentence = _order_line(latest, w)
-    if r["total_orders"] > 1 and not r.get("asked_order_id"):
-        sentence = w("order.more", n=r["total_orders"], latest=sentence)
-    return sentence
+    orders = r["orders"]
+    open_orders = [o for o in orders if o["status"] in ("paid", "shipped")]
+    shown = (open_orders or orders[:2])[:3]
+    lines = [_order_line(order, w) for order in shown]
+    return text(w.lang, "sentence_join").join(lines)
 
 
 def _order_line(order: dict[str, Any], w: Writer) -> str:
     tail = order["order_tail"]
     status = order["status"]
     if status == "paid":
-        if order["overdue"]:
-            raise _Escalate("order_overdue", "order_overdue", tail=tail)
+        if order["overdue"] or not order.get("expected_ship_date"):
+            return w("order.paid_no_date", tail=tail)  # no date to promise: say only what is true
         if order.get("expected_ship_date"):
             return w("order.paid", tail=tail, date=w.date(order["expected_ship_date"]))
         return w("order.paid_no_date", tail=tail)
@@ -427,3 +442,39 @@ def _policy(call: ToolCall) -> str:
         close = r["candidates"]
         raise _Escalate("ambiguous_faq" if close and close[0]["score"] >= 0.45 else "no_faq")
     return r["match"]["answer"]
+
+
+def _faq_fallback(call: ToolCall, fallback: tuple[str, str], w: Writer) -> str:
+    match = call.result.get("match") if call.ok else None
+    if match is None or match["score"] < _FALLBACK_SCORE:
+        raise _Escalate(fallback[0], fallback[1])
+    return _in_language(match["answer"], w)
+
+
+def _size_or_tip(advice: ToolCall | None, tip: ToolCall | None, u: Understanding, w: Writer) -> str:
+    """A size from the chart. Without a chart (or without a height and weight), the product's own
+    sizing note ("偏大半码"), else ask for height and weight. Outside the chart: a person decides."""
+    no_chart = advice is not None and not advice.ok and advice.result["error"]["code"] == "no_size_chart"
+    if advice is not None and not no_chart:
+        return _size(advice, w)
+    if tip is not None and tip.ok:
+        return _facts(tip, w)
+    if advice is None:
+        return w("size.ask_body")
+    return _size(advice, w)
+
+
+def _option_values(product_call: ToolCall, option: str, w: Writer) -> str:
+    if not product_call.ok or product_call.result["product"] is None:
+        raise _Escalate("ambiguous_product")
+    product = product_call.result["product"]
+    values = product["options"].get(option) or []
+    if not values:
+        raise _Escalate("unknown_question")
+    shown = [_english_colour(v) if w.lang == "en" else v for v in values[:12]]
+    return w("info.option_values", title=product["title"], option=_option_name(option, w), values=w.join(shown))
+
+
+def _option_name(option: str, w: Writer) -> str:
+    names = text(w.lang, "option_names")
+    return names.get(option.lower(), option)

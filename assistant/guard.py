@@ -56,6 +56,11 @@ def known_figures(calls: list[ToolCall]) -> KnownFigures:
                 numbers.add(_decimal(match.group(0)))
             for match in _ISO_DATE.finditer(value):
                 dates.add((int(match.group(2)), int(match.group(3))))
+            # A date written out in a tool's text (an FAQ answer: "有效期到12月31日") is returned as is.
+            for match in _ZH_DATE.finditer(value):
+                dates.add((int(match.group(1)), int(match.group(2))))
+            for match in _EN_DATE.finditer(value):
+                dates.add((_EN_MONTHS[match.group(1)[:3]], int(match.group(2))))
             for match in _CN_NUMERAL.finditer(value):
                 number = chinese_numeral(match.group(1))
                 if number is not None:

@@ -127,7 +127,7 @@ class Assistant:
         except StorageError as exc:
             self._failed(turn, exc)
             return turn
-        turn.understood = understand(text, store, turn.on_air_sku)                # understand
+        turn.understood = understand(text, store, turn.on_air_sku, msg.user_id)   # understand
         turn.plan = self.planner.plan(turn.understood)                            # plan
         return turn
 

@@ -41,6 +41,8 @@ class Plan:
     """For an escalation decided before any tool runs: the key of the draft in prompts."""
     confidence: float = 1.0
     planner: str = "offline"
+    fallback: tuple[str, str] | None = None
+    """(reason, draft) to escalate with when the store's FAQ turns out not to answer after all."""
 
 
 class Planner(Protocol):
@@ -76,22 +78,31 @@ class RulePlanner:
             return Plan("ignore", "other", reason="empty" if "empty" in flags else "emoji_only", confidence=1.0)
         if "spam" in flags:
             return Plan("ignore", "other", reason="spam", confidence=0.95)
+        if "injection" in flags and u.intent in _PRODUCT_INTENTS | {"policy"}:
+            # The instruction part is ignored (the planner only calls tools); the shop question is answered.
+            flags.discard("others_data")
         for flag in _ESCALATE_FLAGS:
             if flag in flags:
                 return Plan("escalate", u.intent, reason=flag, draft=flag, confidence=0.9)
         if "injection" in flags and u.intent == "other":
             return Plan("ignore", "other", reason="injection", confidence=0.9)
+        if "about_host" in flags:
+            return Plan("escalate", "other", reason="unknown_question", draft="generic", confidence=0.5)
         if u.intent == "other":
             if "chitchat" in flags or not u.is_question:
                 return Plan("ignore", "other", reason="chitchat" if "chitchat" in flags else "not_a_question",
                             confidence=0.9)
-            return Plan("escalate", "other", reason="unknown_question", draft="generic", confidence=0.3)
+            return _faq_or(u, "unknown_question", "generic")
         if "chitchat" in flags and not u.is_question and u.product_source != "named" and not u.options:
             return Plan("ignore", "other", reason="chitchat", confidence=0.8)
         return None
 
     def _product_problem(self, u: Understanding) -> Plan | None:
         if u.product is None:
+            # A general question ("is shipping free?", "do you ship to Canada?") may be store policy;
+            # "when does it ship?" about no product in particular needs the host.
+            if u.scores.get("policy", 0) > 0 or (u.destination is not None and u.destination.foreign):
+                return _faq_or(u, "no_product", "no_product")
             return Plan("escalate", u.intent, reason="no_product", draft="no_product", confidence=0.5)
         if u.product.sku is None:
             return Plan("escalate", u.intent, reason="unknown_link", reason_vars={"link_no": u.product.link_no},
@@ -119,7 +130,7 @@ class RulePlanner:
             steps = []
             if u.destination is not None:
                 if u.destination.foreign:
-                    return [Step("store_policy", {"question": u.text}, "outside_area")]
+                    return [Step("store_policy", {"question": _international(u.text)}, "outside_area")]
                 args["destination"] = u.destination.said
                 if u.destination.transit_key is None:
                     # Only the "*" row covers it: the merchant's FAQ may say more (e.g. no Hong Kong).
@@ -131,17 +142,37 @@ class RulePlanner:
                 steps.append(Step("check_stock", {"product_sku": sku, "options": options}, "price"))
             return steps
         if intent == "product_info":
+            if u.topic and u.topic.startswith("options:"):
+                return []  # the values come with find_product
             return [Step("product_facts", {"product_sku": sku, "topic": u.topic or u.text}, "product_info")]
         if intent == "size_advice":
+            # The product's own sizing note answers when there is no chart (shoes: "偏大半码").
+            tip = Step("product_facts", {"product_sku": sku, "topic": "fit"}, "size_tip")
             if u.body is None:
-                return []
+                return [tip]
             return [Step("size_advice", {"product_sku": sku, "height_cm": u.body.height_cm,
-                                         "weight_kg": u.body.weight_kg}, "size_advice")]
+                                         "weight_kg": u.body.weight_kg}, "size_advice"), tip]
         if intent == "order_status":
-            return [Step("order_status", {"order_id": u.order_id} if u.order_id else {}, "order_status")]
+            args: dict[str, Any] = {"order_id": u.order_id} if u.order_id else {}
+            if u.product_source == "named" and u.product is not None and u.product.sku:
+                args["product_sku"] = u.product.sku  # "我的围巾发了吗": that order
+            return [Step("order_status", args, "order_status")]
         if intent == "policy":
             return [Step("store_policy", {"question": u.text}, "policy")]
         return []
+
+
+def _faq_or(u: Understanding, reason: str, draft: str) -> Plan:
+    """Before asking a person, see whether the merchant's FAQ answers it ("积分怎么用", "do you take paypal")."""
+    question = _international(u.text) if u.destination is not None and u.destination.foreign else u.text
+    return Plan("answer", u.intent, steps=[Step("store_policy", {"question": question}, "policy")],
+                confidence=0.75, fallback=(reason, draft))
+
+
+def _international(text: str) -> str:
+    """A place abroad makes it a question about international shipping, whatever words it used."""
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return f"{text} {'海外 国外' if chinese else 'international'}"
 
 
 def _option_args(u: Understanding) -> dict[str, Any] | None:

@@ -25,7 +25,8 @@ from tools.catalog import topic_of
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
 Lang = Literal["zh", "en"]
 
-_ORDER_ID = re.compile(r"(?<![\w])(#?[a-z]{0,4}\d{6,}[a-z0-9]*)(?![\w])", re.IGNORECASE)
+# ASCII boundaries: Chinese text runs straight on from an order id ("DY2026112100123到哪了").
+_ORDER_ID = re.compile(r"(?<![a-z0-9#])(#?[a-z]{0,4}\d{6,}[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -81,6 +82,7 @@ class _Cues:
     ignore: dict[str, list[re.Pattern[str]]]
     injection: list[re.Pattern[str]]
     others_data: list[re.Pattern[str]]
+    about_host: list[re.Pattern[str]]
     question: list[re.Pattern[str]]
 
 
@@ -95,55 +97,105 @@ def _cues() -> _Cues:
         ignore={name: compile_all(rules) for name, rules in data["ignore"].items()},
         injection=compile_all(data["injection"]),
         others_data=compile_all(data["others_data"]),
+        about_host=compile_all(data["about_host"]),
         question=compile_all(data["question"]),
     )
 
 
-def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None) -> Understanding:
+def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: str | None = None) -> Understanding:
+    """Read one viewer message against the store's vocabulary (``user_id``: the asker, to notice
+    questions about someone else's account)."""
     norm = normalise(raw)
     words = vocabulary(store)
+    cues = _cues()
+    text, lowered = norm.text, norm.lower
     spans: list[tuple[int, int]] = []
-    text = norm.text
 
     product = _product(text, words, spans)
-    chinese = han_count(text) > 0
-    body = find_body(norm.lower, chinese=chinese)
-    spans.extend(body.spans)
-    cues = _cues()
-    lowered = norm.lower
-    scores = {name: sum(w for p, w in rules if p.search(lowered)) for name, rules in cues.intents.items()}
     source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
-    options: dict[str, list[str]] = {}
-    unavailable: dict[str, str] = {}
     if product is None and on_air_sku in store.products:
         product = ProductMention(on_air_sku, "on_air", "", (0, 0), 1.0)
         source = "on_air"
+    options: dict[str, list[str]] = {}
+    unavailable: dict[str, str] = {}
     if product and product.sku:
         mentions = words.options(product.sku).find(text, spans)
         options, unavailable = mentions.selected, mentions.unavailable
         spans.extend(mentions.spans)
-    if source in ("on_air", "none") and not options:
+    if source in ("on_air", "none") and not options and not unavailable:
         implied = words.implied_product(text, spans)
         if implied is not None:
             product, source = implied.product, "implied"
             options, unavailable = implied.options.selected, implied.options.unavailable
             spans.extend(implied.options.spans)
+    sizing = any(p.search(lowered) for p, _ in cues.intents["size_advice"])
+    body = find_body(lowered, chinese=han_count(text) > 0, sizing=sizing, exclude=spans)
+    spans.extend(body.spans)
+    # Intent cues are read around the catalog words, so an option called "waterproof" or a product
+    # called "保温杯" does not sound like a question about facts or warmth.
+    masked = _mask(lowered, spans)
+    scores = {name: sum(w for p, w in rules if p.search(masked)) for name, rules in cues.intents.items()}
+    if topic_of(masked) and not scores["product_info"]:
+        scores["product_info"] += 2  # "含绒量多少", "how thick is it": a fact the catalog may hold
     destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
     if destination:
         spans.append(destination.span)
-    order_id = _order_id(text, spans)
-
-    flags = _flags(norm, cues)
+    order_id = _order_id(text, spans) or _order_tail(text)
+    flags = _flags(norm, cues, user_id)
     is_question = any(p.search(lowered) for p in cues.question)
+    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
     lang, mixed = _language(norm, spans, store)
+    fact_topic = topic_of(masked)
     intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
-                                  is_question)
+                                  is_question, asked_option, fact_topic, "injection" in flags)
+    topic = None
+    if intent == "product_info":
+        topic = f"options:{asked_option}" if asked_option and not fact_topic else fact_topic
     return Understanding(
         text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
         also=also, is_question=is_question, product=product, product_source=source, options=options,
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
-        topic=topic_of(lowered) if intent == "product_info" else None, flags=flags,
+        topic=topic, flags=flags,
     )
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+_OPTION_WORDS = {
+    "color": ["color", "colors", "colour", "colours", "颜色", "色"],
+    "size": ["size", "sizes", "尺码", "码数", "码", "尺寸"],
+    "shade": ["shade", "shades", "色号"],
+    "flavor": ["flavor", "flavors", "flavour", "flavours", "口味", "味道"],
+    "capacity": ["capacity", "capacities", "容量", "规格"],
+    "material": ["material", "materials", "材质"],
+    "style": ["style", "styles", "款式"],
+}
+_LISTING = re.compile(r"\b(what|which|any other|other)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
+
+
+def _asked_option(lowered: str, product: Any) -> str | None:
+    """"What colours does it come in", "有哪些色号": the option whose values the viewer wants listed."""
+    if product is None or not _LISTING.search(lowered):
+        return None
+    for name in product.option_names:
+        key = name.lower()
+        terms = list(_OPTION_WORDS.get(key, [])) + [key, key + "s", key + "es"]
+        terms += [w for w in key.split() if len(w) >= 4 and w not in ("size", "type", "color", "colour")]
+        for term in sorted(set(terms), key=len, reverse=True):
+            if term.isascii():
+                if re.search(rf"\b{re.escape(term)}(e?s)?\b", lowered):
+                    return name
+            elif term in lowered:
+                return name
+    return None
 
 
 def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]]) -> ProductMention | None:
@@ -161,17 +213,37 @@ def _order_id(text: str, spans: list[tuple[int, int]]) -> str | None:
     return None
 
 
-def _flags(norm: Normalised, cues: _Cues) -> list[str]:
+_ACCOUNT = re.compile(r"(?<![a-z0-9])([a-z]{2,12}):([a-z0-9_\-]{3,40})(?![a-z0-9])", re.IGNORECASE)
+
+
+_TAIL = re.compile(r"尾号\s*(\d{4,6})|ending (?:in )?(\d{4,6})", re.IGNORECASE)
+
+
+def _order_tail(text: str) -> str | None:
+    """"尾号8032的单": the viewer quotes the end of their order number, as replies show it."""
+    match = _TAIL.search(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _flags(norm: Normalised, cues: _Cues, user_id: str | None) -> list[str]:
     lowered = norm.lower
     flags = [name for name, patterns in cues.escalate.items() if any(p.search(lowered) for p in patterns)]
     flags += [name for name, patterns in cues.ignore.items() if any(p.search(lowered) for p in patterns)]
     if any(p.search(lowered) for p in cues.injection):
         flags.append("injection")
-    if any(p.search(lowered) for p in cues.others_data):
+    if any(p.search(lowered) for p in cues.others_data) or _names_another_account(lowered, user_id):
         flags.append("others_data")
+    if any(p.search(lowered) for p in cues.about_host):
+        flags.append("about_host")
     if norm.empty:
         flags.append("emoji_only" if norm.original.strip() else "empty")
     return flags
+
+
+def _names_another_account(lowered: str, user_id: str | None) -> bool:
+    """"douyin:7712的订单", "我是kuaishou:550912": an account id in a message that is not the asker's."""
+    own = (user_id or "").lower()
+    return any(m.group(0) != own for m in _ACCOUNT.finditer(lowered) if not m.group(1) in ("http", "https"))
 
 
 def _language(norm: Normalised, spans: list[tuple[int, int]], store: StoreSnapshot) -> tuple[Lang, bool]:
@@ -194,20 +266,31 @@ def _language(norm: Normalised, spans: list[tuple[int, int]], store: StoreSnapsh
 
 def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,
                    options: dict[str, list[str]], unavailable: dict[str, str], product: ProductMention | None,
-                   source: str, is_question: bool) -> tuple[Intent, list[Intent]]:
+                   source: str, is_question: bool, asked_option: str | None, fact_topic: str | None,
+                   injected: bool) -> tuple[Intent, list[Intent]]:
     ranked = sorted(((v, k) for k, v in scores.items() if v > 0), reverse=True)
-    if body.any and (scores.get("size_advice", 0) or not ranked or ranked[0][1] in ("stock", "price")):
+    if body.any and (scores.get("size_advice", 0) or not ranked
+                     or ranked[0][1] in ("stock", "price", "product_info")):
         top: str = "size_advice"
-    elif order_id and not scores.get("policy"):
+    elif order_id:
         top = "order_status"
     elif ranked:
         top = ranked[0][1]
         if top in ("stock", "shipping") and scores.get("order_status", 0) >= 3:
             top = "order_status"
-        # "Do you ship internationally?", "包邮吗": store policy, unless a variant or a place was named.
-        if top in ("shipping", "price", "stock") and scores.get("policy", 0) >= scores[top] \
+        # "Do you ship internationally?", "包邮吗", "积分怎么用": store policy, unless a variant or a
+        # place was named.
+        if top in ("shipping", "price", "stock", "product_info") and scores.get("policy", 0) >= scores[top] \
                 and not options and destination is None:
             top = "policy"
+        # Words from an injected instruction ("说包邮") must not turn "发到成都几天" into a policy question.
+        if injected and top == "policy" and destination is not None and scores.get("shipping", 0):
+            top = "shipping"
+        # "red waterproof 20hrs?": variant words and no fact asked about read as a stock question.
+        if top == "product_info" and options and fact_topic is None and not asked_option:
+            top = "stock"
+    elif asked_option is not None:
+        top = "product_info"
     elif destination is not None and product is not None:
         top = "shipping"
     elif (options or unavailable) and is_question:

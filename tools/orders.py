@@ -53,25 +53,41 @@ class OrderReport(ToolResult):
     total_orders: int
 
 
+def _same_order(stored: str, asked: str) -> bool:
+    """Order ids as people type them: "#W2611340", "W2611340" and "w2611340" are one order, and a
+    viewer may quote just the last digits, as replies show them ("尾号8032")."""
+    stored, asked = stored.strip().lstrip("#").upper(), asked.strip().lstrip("#").upper()
+    if asked.isdigit() and 4 <= len(asked) <= 6:
+        return stored.endswith(asked)
+    return stored == asked
+
+
 @tool
-def order_status(ctx: ToolContext, order_id: str | None = None) -> OrderReport:
+def order_status(ctx: ToolContext, order_id: str | None = None, product_sku: str | None = None) -> OrderReport:
     """The asking viewer's own orders: status, carrier, tracking number, expected ship date.
 
     Args:
         order_id: one of the viewer's order ids, if they gave one; leave out for their recent orders.
+        product_sku: only orders containing this product ("我的围巾发了吗"), from find_product.
     """
     table = models.Order.__table__
-    query = select(table).where(table.c.user_id == ctx.user_id)
+    # Only ever this viewer's rows; the order id is then matched the forgiving way viewers type it.
+    rows = ctx.conn.execute(select(table).where(table.c.user_id == ctx.user_id)
+                            .order_by(table.c.paid_at.desc(), table.c.order_id.desc())).all()
     if order_id:
-        query = query.where(table.c.order_id == order_id.strip())
-    rows = ctx.conn.execute(query.order_by(table.c.paid_at.desc(), table.c.order_id.desc())).all()
+        rows = [r for r in rows if _same_order(r.order_id, order_id)]
     items_table = models.OrderItem.__table__
-    views = []
-    for row in rows[:5]:
-        lines = ctx.conn.execute(select(items_table.c.sku, items_table.c.qty)
-                                 .where(items_table.c.order_id == row.order_id)
-                                 .order_by(items_table.c.position)).all()
-        views.append(_view(ctx, row, lines))
+    lines_of = {}
+    for row in rows:
+        lines_of[row.order_id] = ctx.conn.execute(select(items_table.c.sku, items_table.c.qty)
+                                                  .where(items_table.c.order_id == row.order_id)
+                                                  .order_by(items_table.c.position)).all()
+    if product_sku and not order_id:
+        store = ctx.store
+        wanted = [r for r in rows if any(sku == product_sku or getattr(store.variants.get(sku), "product_sku", None)
+                                         == product_sku for sku, _ in lines_of[r.order_id])]
+        rows = wanted or rows  # none with that product: the viewer may misremember; show the recent ones
+    views = [_view(ctx, row, lines_of[row.order_id]) for row in rows[:5]]
     return OrderReport(user_id=ctx.user_id, asked_order_id=order_id, found=bool(rows), orders=views,
                        total_orders=len(rows))
 

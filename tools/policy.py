@@ -13,7 +13,8 @@ from assistant.matching import vocabulary
 from assistant.text import normalise
 from tools.base import ToolContext, ToolFailure, ToolResult, tool
 
-_MIN_SCORE = 0.45
+_MIN_SCORE = 0.4
+"""A question already read as store policy ("do you take paypal") needs less of the entry's words."""
 _WORD = re.compile(r"[a-z0-9]{2,}")
 _STOP = {"do", "you", "your", "the", "is", "are", "can", "to", "a", "an", "of", "for", "it", "we", "i", "my",
          "what", "how", "does", "there", "any", "in", "on", "if", "be", "have", "has", "will", "and", "or"}
@@ -35,21 +36,45 @@ class PolicyAnswer(ToolResult):
     candidates: list[FaqMatch]
 
 
+def _has_han(text: str) -> bool:
+    return _HAN.search(text) is not None
+
+
+def _stem(word: str) -> str:
+    """Enough English stemming for FAQ matching: "internationally" ~ "international", "orders" ~ "order"."""
+    for suffix, keep in (("ally", "al"), ("ies", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + keep
+    return word
+
+
 def _features(text: str) -> set[str]:
+    """Han character pairs and single characters (Chinese has no spaces to split words on; pairs catch
+    words, characters catch what pairs split), and English word stems."""
     lowered = normalise(text).lower
-    grams = {chunk[i:i + 2] for chunk in _HAN.findall(lowered) for i in range(len(chunk) - 1)}
-    grams |= {chunk for chunk in _HAN.findall(lowered) if len(chunk) == 1}
-    return grams | (set(_WORD.findall(lowered)) - _STOP)
+    chunks = _HAN.findall(lowered)
+    grams = {chunk[i:i + 2] for chunk in chunks for i in range(len(chunk) - 1)}
+    grams |= {"·" + ch for chunk in chunks for ch in chunk}
+    return grams | {_stem(w) for w in _WORD.findall(lowered) if w not in _STOP}
 
 
 class FaqIndex:
+    """The FAQ as weighted word pieces (Han character pairs, English words), rare pieces weighing most.
+
+    A question matches an entry by how much of what it asks the entry's question covers, with the
+    entry's answer counting half (a viewer asking "可以发顺丰吗" is answered by the entry that says
+    顺丰 in its answer, whatever its question's wording); a place named on both sides counts extra.
+    """
+
     def __init__(self, store: StoreSnapshot) -> None:
         self.faqs = store.faqs
-        self.features = [_features(f.question) for f in store.faqs]
-        self.answer_features = [_features(f.answer) for f in store.faqs]
-        frequency = Counter(g for fs in self.features for g in fs)
+        self.questions = [_features(f.question) for f in store.faqs]
+        self.answers = [_features(f.answer) - q for f, q in zip(store.faqs, self.questions, strict=True)]
+        frequency = Counter(g for q, a in zip(self.questions, self.answers, strict=True) for g in q | a)
         count = max(1, len(self.faqs))
         self.idf = {g: math.log(1 + count / n) for g, n in frequency.items()}
+        # A piece no entry has says little either way (many are pairs across two words: "以发").
+        self.unseen = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
         places = vocabulary(store).places
         self.places = [self._regions(places, f.question + " " + f.answer) for f in store.faqs]
         self.place_words = places
@@ -58,6 +83,8 @@ class FaqIndex:
     def _regions(places, text: str) -> set[str]:  # type: ignore[no-untyped-def]
         found, spans = set(), []
         lowered = normalise(text).text
+        if "港澳台" in lowered:  # one word for three regions
+            found |= {"香港", "澳门", "台湾"}
         while True:
             hit = places.find(lowered, spans, shipping_context=True)
             if hit is None:
@@ -67,18 +94,28 @@ class FaqIndex:
 
     def rank(self, question: str) -> list[FaqMatch]:
         asked = _features(question)
+        if not asked:
+            return []
+        # A single character weighs half a pair: "用" says less than "试用".
+        weight = {g: self.idf.get(g, self.unseen) * (0.5 if g.startswith("·") else 1.0) for g in asked}
+        total = sum(weight.values())
         asked_places = self._regions(self.place_words, question)
+        plain = normalise(question).lower
         scored = []
         for i, faq in enumerate(self.faqs):
-            common = asked & self.features[i]
-            weight = sum(self.idf.get(g, 1.0) for g in asked) or 1.0
-            cover = sum(self.idf.get(g, 1.0) for g in common) / weight
-            in_answer = len(asked & self.answer_features[i]) / max(1, len(asked)) * 0.6
-            fuzzy = fuzz.partial_ratio(normalise(question).lower, normalise(faq.question).lower) / 100 * 0.8
-            score = max(cover, in_answer, fuzzy if len(question) >= 4 else 0.0)
+            in_question = sum(weight[g] for g in asked & self.questions[i]) / total
+            in_answer = sum(weight[g] for g in asked & self.answers[i]) / total
+            # The answer's words count less than the question's, unless they are what decides it
+            # ("do you take paypal": the payment entry's answer lists PayPal).
+            score = max(in_question + 0.5 * in_answer, 0.8 * (in_question + in_answer))
+            if len(plain) >= 8:
+                # Close wording helps, but only a little: "ship to Canada" is not "ship to Alaska".
+                score = max(score, fuzz.partial_ratio(plain, normalise(faq.question).lower) / 100 * 0.5)
             same_place = bool(asked_places & self.places[i])
             if same_place:
                 score = max(score, 0.5) + 0.3
+            if _has_han(question) != _has_han(faq.question + faq.answer):
+                score -= 0.1  # of two entries that fit, the one in the viewer's language
             scored.append(FaqMatch(question=faq.question, answer=faq.answer, score=round(min(score, 1.0), 3),
                                    mentions_place=same_place))
         scored.sort(key=lambda m: m.score, reverse=True)

@@ -89,7 +89,8 @@ def size_advice(ctx: ToolContext, product_sku: str, height_cm: float | None = No
     if height_cm is not None and weight_kg is not None:
         if both:
             chosen, basis = both, "height_and_weight"
-        elif by_height and by_weight:
+        elif by_height and by_weight and abs(by_height[0] - by_weight[0]) == 1:
+            # Neighbouring sizes: size up. Further apart, the chart cannot say; a person should.
             chosen, basis = max(by_height, by_weight, key=lambda r: r[0]), "between"
         else:
             chosen, basis = None, "outside_chart"

@@ -50,10 +50,12 @@ class Vocabulary:
             for sku in self.store.products:
                 words = self.options(sku)
                 for term, payloads in words.index.entries.items():
-                    if term not in words.distinctive or term in generic or size_key(term) is not None:
+                    # Only strong words: a bare number ("110") must not move a question to another product.
+                    if (term not in words.distinctive or term in generic or size_key(term) is not None
+                            or term in words.index.weak):
                         continue
                     for payload in payloads:
-                        index.add(term, (sku, payload), weak_check=words.index.weak.get(term))
+                        index.add(term, (sku, payload))
             index.compile()
             self._distinctive = index
         skus = {hit.payload[0] for hit in self._distinctive.find(text, exclude)}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-_METRE_CN = re.compile(r"([一1])\s*米\s*([零一二两三四五六七八九\d])\s*([零一二两三四五六七八九\d])?")
+# "一米七" = 170, "1米65" = 165, "一米六五" = 165; the digits must follow 米 directly ("一米七 120斤" is 170).
+_METRE_CN = re.compile(r"([一1])\s*米([零一二两三四五六七八九\d])([零一二两三四五六七八九\d])?(?![\d零一二两三四五六七八九十])")
 _FEET = re.compile(r"(\d)\s*(?:'|’|ft|feet|foot)\s*(\d{1,2})?\s*(?:\"|”|''|in|inch|inches)?")
 _HEIGHT_CM = re.compile(r"(?:身高|height|ht)?\s*[:：]?\s*(1\d{2}|2[0-2]\d|\d{2,3}\.\d)\s*(cm|厘米|公分|centimeters?)?")
 _HEIGHT_M = re.compile(r"([12]\.\d{1,2})\s*(m|米|meters?)(?![a-z]|l)")
@@ -38,13 +39,33 @@ def _cn_digit(char: str) -> int:
     return int(char) if char.isdigit() else _CN_DIGITS[char]
 
 
-def find_body(text: str, *, chinese: bool) -> Body:
-    """Find height and weight in normalised, lower-case text."""
+_BARE_HEIGHT = re.compile(r"(?<![\d.])(1[2-9]\d|20\d)(?![\d.]|\s*(?:码|号|件|元|块|ml|g|kg|斤|公斤|天))")
+
+
+def find_body(text: str, *, chinese: bool, sizing: bool = False,
+              exclude: list[tuple[int, int]] | None = None) -> Body:
+    """Find height and weight in normalised, lower-case text.
+
+    Args:
+        text: the message, normalised and lower-cased.
+        chinese: the viewer writes Chinese (a bare weight of 100 or more is then 斤, not pounds).
+        sizing: the message asks which size fits, so a lone number like "170" is a height.
+        exclude: spans other matchers already used (a size "150" or a bed "1.8米" is not a body).
+    """
+    masked = text
+    for start, end in exclude or ():
+        masked = masked[:start] + " " * (end - start) + masked[end:]
     body = Body()
-    _height(text, body)
-    _weight(text, body, chinese)
+    _height(masked, body)
+    _weight(masked, body, chinese)
     if body.height_cm is None or body.weight_kg is None:
-        _pair(text, body, chinese)
+        _pair(masked, body, chinese)
+    if sizing and body.height_cm is None:
+        for match in _BARE_HEIGHT.finditer(masked):
+            if not any(s < match.end() and match.start() < e for s, e in body.spans):
+                body.height_cm = float(match.group(1))
+                body.spans.append(match.span())
+                break
     return body
 
 

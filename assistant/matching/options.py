@@ -29,12 +29,14 @@ _UNIT_SYNONYMS = [
     {"m", "米"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
     {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
     {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司"}, {"w", "瓦"}, {"mah"},
+    {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺"}, {"mp", "megapixel", "megapixels"},
 ]
 # Parts of multi-word values that say nothing on their own ("full size" must not answer "which size").
 _STOP_TOKENS = {"the", "and", "with", "without", "for", "of", "in", "to", "a", "an", "or", "size", "sizes", "color",
                 "colour", "full", "type", "style", "set", "pack", "piece", "pieces", "standard", "regular", "none",
                 "yes", "no", "one", "new", "basic", "款", "色", "号", "码", "装"}
 _NUMBER_CONTEXT_AFTER = set("码号色#的款寸装条只支")
+_QUESTION_AFTER = ("还", "有", "呢", "吗", "?", "？", "")
 _NUMBER_CONTEXT_BEFORE = ("size", "尺码", "码数", "色号", "#", "号", "要", "拍")
 _WEAK_HAN_AFTER = set("色的款码号还有吗呢和跟与或/、,，?？! ")
 
@@ -79,6 +81,7 @@ class OptionVocabulary:
         self.index.add(value, payload)
         if kind == "other":
             self.distinctive.add(value.strip().lower())
+            self._add_prefixes(value, payload)
         tokens = [t for t in _SPLIT.split(value.lower()) if t and t not in _STOP_TOKENS and t not in self._names]
         if len(tokens) > 1:
             for token in tokens:
@@ -97,6 +100,12 @@ class OptionVocabulary:
                     self.index.add(word, payload, weak_check=_weak_han if _is_single_han(word) else None)
         self._add_quantity_forms(value, payload)
 
+    def _add_prefixes(self, value: str, payload: OptionValue) -> None:
+        """Viewers shorten long Chinese values: "美式" for "美式黑咖啡", "雾霾" for "雾霾蓝"."""
+        for chunk in re.findall(r"[\u4e00-\u9fff]{3,}", value):
+            for length in range(2, len(chunk)):
+                self.index.add(chunk[:length], payload)
+
     def _add_token(self, token: str, payload: OptionValue) -> None:
         if token.isdigit():
             for form in {token, str(int(token))}:
@@ -108,17 +117,24 @@ class OptionVocabulary:
                 self.distinctive.add(token)
 
     def _add_quantity_forms(self, value: str, payload: OptionValue) -> None:
-        """"1.5m床" is also "1.5米" and "1米5"; "500ml" is also "500毫升"; "128GB" is also "128g"."""
-        for token in _SPLIT.split(value.lower()):
+        """"1.5m床" is also "1.5米" and "1米5"; "500ml" is also "500毫升"; "128GB" is also "128g";
+        "5 ft" is also "5ft"; "2.0m" is also "2m"."""
+        lowered = value.lower()
+        for token in {*_SPLIT.split(lowered), lowered.replace(" ", "")}:
             match = _QUANTITY.match(token) or _QUANTITY.match(re.sub(r"[\u4e00-\u9fff]+$", "", token))
             if not match:
                 continue
             number, unit = match.groups()
-            units = next((group for group in _UNIT_SYNONYMS if unit in group), {unit})
-            for synonym in units:
-                self.index.add(number + synonym, payload)
-                self.index.add(f"{number} {synonym}", payload)
-                self.distinctive.update({number + synonym, f"{number} {synonym}"})
+            units = set(next((group for group in _UNIT_SYNONYMS if unit in group), {unit}))
+            if len(unit) > 1 and (not unit.isascii() or not unit[1:].isascii()):
+                head = unit[0]  # "60袋装" is also "60袋"; "1.5m床" is also "1.5m", "1.5米"
+                units |= next((group for group in _UNIT_SYNONYMS if head in group), {head})
+            numbers = {number, number[:-2]} if number.endswith(".0") else {number}
+            for figure in numbers:
+                for synonym in units:
+                    self.index.add(figure + synonym, payload)
+                    self.index.add(f"{figure} {synonym}", payload)
+                    self.distinctive.update({figure + synonym, f"{figure} {synonym}"})
             if "." in number and units & {"m", "米"}:
                 whole, frac = number.split(".")
                 self.index.add(f"{whole}米{frac}", payload)
@@ -127,19 +143,69 @@ class OptionVocabulary:
     def find(self, text: str, exclude: list[tuple[int, int]]) -> OptionMentions:
         """The option values ``text`` names (``text`` normalised, any case)."""
         mentions = OptionMentions()
-        hits: list[Hit[OptionValue]] = self.index.find(text, exclude)
+        lowered = text.lower()
+        by_span: dict[tuple[int, int], list[OptionValue]] = {}
+        for hit in self.index.find(text, exclude):
+            by_span.setdefault((hit.start, hit.end), []).append(hit.payload)
         chosen: dict[str, set[str]] = {}
-        for hit in hits:
-            chosen.setdefault(hit.payload.option, set()).add(hit.payload.value)
-            mentions.spans.append((hit.start, hit.end))
+        for span, payloads in by_span.items():
+            for payload in self._one_option(payloads, lowered):
+                chosen.setdefault(payload.option, set()).add(payload.value)
+            mentions.spans.append(span)
         for name, values in chosen.items():
             order = self.product.option_values(name)
             mentions.selected[name] = [v for v in order if v in values]
-        for kind, term in _generic_mentions(text, exclude + mentions.spans).items():
+        taken = exclude + mentions.spans
+        for kind, term in _generic_mentions(text, taken).items():
             for name, option_kind in self.kinds.items():
                 if option_kind == kind and name not in mentions.selected:
                     mentions.unavailable[name] = term
+        for name, term, span in self._unknown_values(text, taken):
+            if name not in mentions.selected and name not in mentions.unavailable:
+                mentions.unavailable[name] = term
+                mentions.spans.append(span)
         return mentions
+
+    def _one_option(self, payloads: list[OptionValue], lowered: str) -> list[OptionValue]:
+        """A word two options share ("brown" for frame and lens colour): the option the text names
+        ("brown lenses"), else the product's first such option."""
+        options = {p.option for p in payloads}
+        if len(options) <= 1:
+            return payloads
+        named = {o for o in options if any(token in lowered for token in _name_tokens(o))}
+        keep = named or {next(o for o in self.product.option_names if o in options)}
+        return [p for p in payloads if p.option in keep]
+
+    def _unknown_values(self, text: str, exclude: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
+        """Values of this product's kind of option that it does not come in: "32码", "100ml", "麻辣味"."""
+        found = []
+        for pattern, matches_option in self._unknown_patterns():
+            for match in pattern.finditer(text):
+                if any(match.start() < e and s < match.end() for s, e in exclude):
+                    continue
+                if pattern is _FLAVOUR and match.group(0)[0] in "有的是么什要拍买这那":
+                    continue  # the two characters before 味 must be the flavour itself, not "有麻"
+                for name in self.product.option_names:
+                    if matches_option(name, match):
+                        found.append((name, match.group(0).strip(), match.span()))
+                        break
+        return found
+
+    def _unknown_patterns(self):  # type: ignore[no-untyped-def]
+        values = {name: self.product.option_values(name) for name in self.product.option_names}
+
+        def numeric_size(name: str, _match: re.Match[str]) -> bool:
+            return self.kinds[name] == "size" or any(re.fullmatch(r"\d+(\.\d+)?", v.strip()) for v in values[name])
+
+        def same_unit(name: str, match: re.Match[str]) -> bool:
+            unit = _unit_group(match.group(2).lower())
+            return any(_unit_group(m.group(2).lower()) == unit
+                       for v in values[name] if (m := _QUANTITY_ANY.search(v.lower())))
+
+        def flavour(name: str, _match: re.Match[str]) -> bool:
+            return name.lower() in _FLAVOUR_NAMES or any(v.endswith("味") for v in values[name])
+
+        return ((_SIZE_NUMBER, numeric_size), (_QUANTITY_ANY, same_unit), (_FLAVOUR, flavour))
 
     def resolve(self, name: str | None, term: str) -> tuple[str, list[str]] | None:
         """Map a requested value (exact, any case, or any term for it) to catalog values.
@@ -166,6 +232,28 @@ class OptionVocabulary:
         return None
 
 
+_SIZE_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.5)?\s*码|(?<![a-z])size\s*\d{1,3}(?:\.5)?(?![\d])", re.IGNORECASE)
+_QUANTITY_ANY = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ml|毫升|l|升|g|克|kg|公斤|gb|tb|米|m|cm|厘米|寸|inch(?:es)?|袋|包|条|片|粒|瓶|支|hours?|hrs?|小时|mah|ft|mp)(?![a-z])",
+    re.IGNORECASE)
+_FLAVOUR = re.compile(r"[\u4e00-\u9fff]{2}味(?!道)")
+_FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
+_GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
+
+
+def _unit_group(unit: str) -> str:
+    for group in _UNIT_SYNONYMS:
+        if unit in group:
+            return min(group)
+    return unit
+
+
+def _name_tokens(option: str) -> set[str]:
+    """Words in an option's name that a viewer would use to point at it: "lens color" → {"lens"}."""
+    words = {w for w in re.split(r"[\s_/-]+", option.lower()) if w and w not in _GENERIC_NAME_WORDS}
+    return {w[:-1] if w.endswith("s") else w for w in words if len(w) >= 2}
+
+
 def _is_single_han(word: str) -> bool:
     return len(word) == 1 and "\u4e00" <= word <= "\u9fff"
 
@@ -187,11 +275,17 @@ def _single_letter_size(text: str, start: int, end: int) -> bool:
 
 
 def _number_in_context(text: str, start: int, end: int) -> bool:
+    """A bare number names an option value only where it reads as one: "28码", "size 8", "01色号",
+    or a code with a leading zero or three digits asked about on its own ("03还有吗", "750?")."""
     after = text[end] if end < len(text) else ""
-    before = text[max(0, start - 4):start].lower().rstrip()
+    before = text[max(0, start - 5):start].lower().rstrip()
     if start and (text[start - 1].isdigit() or text[start - 1] == "."):
         return False
-    return after in _NUMBER_CONTEXT_AFTER or before.endswith(_NUMBER_CONTEXT_BEFORE)
+    if after in _NUMBER_CONTEXT_AFTER or before.endswith(_NUMBER_CONTEXT_BEFORE):
+        return True
+    token = text[start:end]
+    distinctive = token.startswith("0") or len(token) >= 3
+    return distinctive and after in _QUESTION_AFTER
 
 
 _GENERIC: TermIndex[str] | None = None

@@ -22,14 +22,18 @@ from assistant.matching.terms import TermIndex
 _CN_NUM = "零一二两三四五六七八九十"
 _LINK = re.compile(
     rf"(?:(?P<a>\d{{1,4}}|[{_CN_NUM}]{{1,3}})\s*号\s*(?:链接|链|link|宝贝|商品|产品|车)"
-    rf"|(?:链接|link|no\.)\s*#?\s*(?P<b>\d{{1,4}}|[{_CN_NUM}]{{1,3}})(?!\d)(?:\s*[号个])?"
+    rf"|(?:链接|link|no\.|number|num\.?)\s*#?\s*(?P<b>\d{{1,4}}|[{_CN_NUM}]{{1,3}})(?!\d)(?:\s*[号个])?"
     rf"|(?<![\w#])[#＃]\s*(?P<c>\d{{1,4}})(?!\d))",
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"[（(【\[].*?[)）】\]]")
 _WORD = re.compile(r"[a-z0-9]{2,}")
 _STOP_WORDS = {"the", "and", "for", "with", "set", "new", "pro", "you", "have", "still", "any", "what",
-               "how", "when", "ship", "size", "color", "colour", "much", "price", "this", "that", "one"}
+               "how", "when", "ship", "size", "color", "colour", "much", "price", "this", "that", "one",
+               # question words that must never be "corrected" into a product name ("stock" is not "socks")
+               "stock", "left", "available", "shipping", "order", "orders", "deliver", "delivery", "does", "come",
+               "sizes", "colors", "colours", "there", "they", "long", "days", "today", "tomorrow", "where", "which",
+               "more", "other", "some", "want", "need", "please", "thanks", "cost", "much", "many", "sold", "out"}
 _FUZZY_ACCEPT = 0.4
 _FUZZY_MARGIN = 0.15
 
@@ -170,8 +174,11 @@ class ProductVocabulary:
         words = set(_WORD.findall(text)) - _STOP_WORDS
         corrected = set(words)
         for word in words:
-            if len(word) >= 4 and word not in self.weight:
-                match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=80)
+            if len(word) >= 5 and word not in self.weight:
+                # A typo keeps its first letter and most of the rest: "speker" → "speaker", but
+                # "heights" is not "weights".
+                match = process.extractOne(word, [w for w in self.words if w[0] == word[0]],
+                                           scorer=fuzz.ratio, score_cutoff=85)
                 if match:
                     corrected.add(match[0])
             if word.endswith("s") and word[:-1] in self.weight:

@@ -94,13 +94,17 @@ def _node_pattern(node: dict[str, dict], first: bool = False, last_char: str = "
     branches = []
     for char in sorted((c for c in node if c), reverse=True):
         piece = re.escape(char)
-        if first and _ALNUM_EDGE.match(char):
+        if first and char.isdigit():
+            piece = r"(?<![a-z0-9.])" + piece  # "2米" is not inside "1.2米"
+        elif first and _ALNUM_EDGE.match(char):
             piece = r"(?<![a-z0-9])" + piece
         branches.append(piece + _node_pattern(node[char], last_char=char))
     if "" in node:
         # The term may end here: try longer continuations first, then stop (at a word boundary
         # when the term ends in a Latin letter or digit).
         end = r"(?![a-z0-9])" if _ALNUM_EDGE.match(last_char) else ""
+        if last_char.isdigit():
+            end = r"(?![a-z0-9]|\.\d)"  # "1" is not the start of "1.5"
         if not branches:
             return end
         return "(?:" + "|".join(branches) + (f"|{end})" if end else "|)")
