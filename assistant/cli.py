@@ -251,6 +251,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_serve(args, settings)
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from evals.cli import run_command
+
+    return run_command(args)
+
+
+def _eval_arguments(parser: argparse.ArgumentParser) -> None:
+    from evals.cli import add_arguments
+
+    add_arguments(parser)
+
+
 # --- the parser ----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = tokens.add_parser("revoke", help="revoke a token by id")
     p.add_argument("id", type=int)
     p.set_defaults(run=cmd_tokens_revoke)
+
+    p = commands.add_parser("eval", help="run the labelled eval cases and print accuracy, false facts, leaks, latency")
+    _eval_arguments(p)
+    p.set_defaults(run=cmd_eval)
 
     for name, runner, help_text in (("serve", cmd_serve, "run the HTTP API"),
                                     ("demo", cmd_demo, "load the demo store and run the HTTP API")):

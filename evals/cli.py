@@ -15,8 +15,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from evals.grader import CaseFormatError
-from evals.runner import default_case_files, run
 from evals.stores import STORES
 
 
@@ -32,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run, print the report; 0 when every gate passes, 1 when one fails, 2 when nothing could run."""
+    # Imported here: every `liveassist` command builds this parser, and only `eval` needs the grader.
+    from evals.grader import CaseFormatError
+    from evals.runner import default_case_files, run
+
     files = [Path(f) for f in args.cases] if args.cases else default_case_files()
     if not files:
         print("error: no case files (evals/cases/*.jsonl is empty; give --cases FILE)", file=sys.stderr)

@@ -166,3 +166,12 @@ def test_every_figure_in_an_answer_comes_from_a_tool_result(hoodie_room):
         results = str([c["result"] for c in decision.tool_calls])
         for number in re.findall(r"\d+", decision.reply):
             assert str(int(number)) in results or number in results, (text, number)
+
+
+def test_before_any_catalog_is_imported_questions_escalate_and_chatter_is_ignored(engine, settings):
+    from assistant.pipeline import Assistant, Message
+
+    empty = Assistant(engine, settings)
+    assert empty.handle(Message("r1", "douyin:1", "XL还有吗")).action == "escalate"
+    assert empty.handle(Message("r1", "douyin:1", "666")).action == "ignore"
+    assert empty.handle(Message("r1", "douyin:1", "我的单发了吗")).action == "answer"  # "no orders on your account"

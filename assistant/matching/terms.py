@@ -52,7 +52,7 @@ class TermIndex(Generic[T]):
     def compile(self) -> None:
         # A trie-shaped pattern: thousands of place names as one flat alternation make Python's
         # regex engine try each in turn at every position; shared prefixes make it near-linear.
-        body = _trie_pattern(self.entries)
+        body = _trie_pattern(self.entries) if self.entries else ""
         self._pattern = re.compile(body, re.IGNORECASE) if body else re.compile(r"(?!x)x")
 
     def find(self, text: str, exclude: Iterable[tuple[int, int]] = ()) -> list[Hit[T]]:
