@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import transcripts
-from assistant.api.routes import catalog, health, live, metrics, rooms, stock
+from assistant.api.routes import catalog, health, live, metrics, pages, rooms, stock
 from assistant.api.routes import transcripts as transcript_routes
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, upgrade
@@ -44,9 +44,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
         app.state.assistant = Assistant(engine, settings)
         app.state.hub = EventHub()
         app.state.hub.bind(asyncio.get_running_loop())
-        app.state.live = LiveService(app.state.assistant, app.state.hub, queue_size=settings.queue_size,
-                                     workers=settings.workers, window_seconds=settings.group_window_seconds,
-                                     follow_up_seconds=settings.follow_up_seconds)
+        app.state.live = LiveService.from_settings(app.state.assistant, app.state.hub)
         if warm_up:
             _warm_up(app.state.assistant)
         app.state.live.start()
@@ -63,6 +61,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
     )
     for module in (health, catalog, stock, rooms, live, metrics, transcript_routes):
         app.include_router(module.router)
+    pages.install(app)
     _install_error_handlers(app)
     return app
 

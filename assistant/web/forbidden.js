@@ -1,0 +1,2 @@
+"use strict";
+document.getElementById("switch").setAttribute("href", LA.loginUrl());
