@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     queue_size: int = Field(default=2000, ge=1, description="Messages waiting to be answered before shedding.")
     workers: int = Field(default=1, ge=1, le=16, description="Threads answering queued messages.")
     bus_url: str | None = Field(default=None, description="redis://… to share the stream between processes.")
+    bus_claim_seconds: float = Field(default=5.0, gt=0, description="A stopped worker's messages are taken over after this.")
 
     @property
     def resolved_database_url(self) -> str:

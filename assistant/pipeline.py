@@ -110,10 +110,10 @@ class Assistant:
             self.answer(turn)              # call tools → compose → guard → route
         return self.record(turn)           # record
 
-    def begin(self, msg: Message) -> Turn:
+    def begin(self, msg: Message, message_id: str | None = None) -> Turn:
         """Receive, understand and plan: cheap, no tool runs yet (a live room groups on this)."""
         turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
-                    message_id=uuid.uuid4().hex)
+                    message_id=message_id or uuid.uuid4().hex)
         text = strip_control(msg.text)                                            # receive
         try:
             with storage_errors(), self.engine.connect() as conn:

@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,6 +67,22 @@ def _storable(value: str) -> str:
 def insert(conn: Connection, row: dict[str, Any]) -> int:
     result = conn.execute(_INSERT, row)
     return int(result.inserted_primary_key[0])
+
+
+def insert_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any whose message id is already recorded: a message redelivered after its
+    worker stopped is recorded once."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(models.Transcript.__table__).on_conflict_do_nothing(index_elements=["message_id"]),
+                 rows)
+
+
+def recorded(engine: Engine, message_id: str) -> bool:
+    table = models.Transcript.__table__
+    with storage_errors(), engine.connect() as conn:
+        return conn.execute(select(table.c.id).where(table.c.message_id == message_id)).first() is not None
 
 
 class Spool:
@@ -147,8 +163,11 @@ class BatchRecorder:
     second, and one transaction per batch costs what one per row would. Rows the database refuses
     go to the spool, as with :func:`record`."""
 
-    def __init__(self, engine: Engine, spool: Spool, *, max_batch: int = 500, interval: float = 0.05) -> None:
+    def __init__(self, engine: Engine, spool: Spool, *, max_batch: int = 500, interval: float = 0.05,
+                 on_written: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
         self.engine, self.spool = engine, spool
+        self.on_written = on_written
+        """Called with every batch once it is safe (written, or spooled): the bus acknowledges then."""
         self.max_batch, self.interval = max_batch, interval
         self.queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.written = 0
@@ -195,12 +214,17 @@ class BatchRecorder:
     def _write(self, batch: list[dict[str, Any]]) -> None:
         try:
             with storage_errors(), self.engine.begin() as conn:
-                conn.execute(_INSERT, batch)
+                insert_many(conn, batch)
             self.written += len(batch)
         except StorageError as exc:
             log.error("%d transcript rows spooled, database failed: %s", len(batch), exc)
             for row in batch:
                 self.spool.put(row | {"error": (row.get("error") or "") + f" [spooled: {exc}]"})
+        if self.on_written is not None:
+            try:
+                self.on_written(batch)
+            except Exception:  # acknowledging must not stop the writer
+                log.exception("acknowledging written transcripts failed")
 
 
 @dataclass

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 _QUEUE_SIZE = 1000
@@ -61,3 +63,46 @@ class EventHub:
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
             queue.put_nowait(event)
+
+
+class EventRelay:
+    """Rooms' events through Redis pub/sub, so every server process's boards and pages see every turn,
+    whichever process answered it."""
+
+    def __init__(self, url: str, prefix: str = "la:events:") -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=10)
+        self.prefix = prefix
+        self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def publish(self, room_id: str, event: dict[str, Any]) -> None:
+        self.redis.publish(self.prefix + room_id, json.dumps(event, ensure_ascii=False, default=str))
+
+    def listen(self, apply: Callable[[str, dict[str, Any]], None]) -> None:
+        self._pubsub.psubscribe(self.prefix + "*")
+
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    message = self._pubsub.get_message(timeout=0.5)
+                except Exception:  # Redis restarting: keep listening
+                    self._stop.wait(1.0)
+                    continue
+                if message and message.get("type") == "pmessage":
+                    room_id = message["channel"][len(self.prefix):]
+                    with contextlib.suppress(ValueError):
+                        apply(room_id, json.loads(message["data"]))
+
+        self._thread = threading.Thread(target=run, name="event-relay", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+        with contextlib.suppress(Exception):
+            self._pubsub.close()
+        self.redis.close()

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from assistant.pipeline import Decision, Turn
@@ -70,12 +70,14 @@ class Group:
     posts: int = 0
     stood_down: bool = False
     """A person answered these viewers: the assistant posts nothing more for this group."""
-    stock_epoch: int = 0
-    """The stock version the decision was made at; after any stock change a joiner re-answers."""
+    decided_at: float = 0.0
+    """When the decision was made (wall clock); after a stock change a joiner re-answers."""
+    size: int | None = None
+    """Members in all processes (shared windows); None: ``members`` is the whole list."""
 
     @property
     def count(self) -> int:
-        return len(self.members)
+        return self.size if self.size is not None else len(self.members)
 
 
 class GroupWindows(Protocol):
@@ -84,6 +86,8 @@ class GroupWindows(Protocol):
     def set_decision(self, group: Group, decision: Decision) -> None: ...
     def stand_down(self, group_id: str) -> Group | None: ...
     def groups_of(self, room_id: str, user_id: str) -> list[Group]: ...
+    def unaddressed(self, group: Group) -> list[Member]: ...
+    def mark_addressed(self, group: Group) -> None: ...
 
 
 class LocalGroupWindows:
@@ -118,6 +122,14 @@ class LocalGroupWindows:
 
     def set_decision(self, group: Group, decision: Decision) -> None:
         group.decision = decision
+        group.decided_at = time.time()
+
+    def unaddressed(self, group: Group) -> list[Member]:
+        return group.members[group.addressed:]
+
+    def mark_addressed(self, group: Group) -> None:
+        group.addressed = len(group.members)
+        group.posts += 1
 
     def stand_down(self, group_id: str) -> Group | None:
         with self._lock:
@@ -134,3 +146,98 @@ class LocalGroupWindows:
         with self._lock:
             return [g for g in self._open.values() if g.room_id == room_id and now - g.opened <= self.window
                     and any(m.user_id == user_id for m in g.members)]
+
+
+class RedisGroupWindows:
+    """Grouping windows shared by every server process through Redis (``LIVEASSIST_BUS_URL``).
+
+    ``la:gk:<room>:<key>`` names the open group for a key (set only if absent, so two processes
+    never open two groups for one question); ``la:g:<id>`` holds the group and its decision;
+    ``la:gm:<id>`` lists its members; ``la:ug:<room>:<user>`` the groups a viewer is in.
+    """
+
+    def __init__(self, url: str, window_seconds: float = 30.0) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=10)
+        self.window = window_seconds
+        self.ttl = max(60, int(window_seconds * 4))
+
+    def join_or_open(self, room_id: str, key: str, member: Member) -> tuple[Group, bool]:
+        slot = f"la:gk:{room_id}:{key}"
+        member_json = json.dumps(member.__dict__, ensure_ascii=False)
+        for _ in range(3):
+            group_id = uuid.uuid4().hex
+            if self.redis.set(slot, group_id, nx=True, ex=max(1, int(self.window))):
+                pipe = self.redis.pipeline()
+                pipe.hset(f"la:g:{group_id}", mapping={"key": key, "room": room_id, "opened": time.time(),
+                                                        "addressed": 0, "posts": 0, "stood_down": 0})
+                pipe.expire(f"la:g:{group_id}", self.ttl)
+                pipe.rpush(f"la:gm:{group_id}", member_json)
+                pipe.expire(f"la:gm:{group_id}", self.ttl)
+                self._index_member(pipe, room_id, member.user_id, group_id)
+                pipe.execute()
+                return Group(id=group_id, key=key, room_id=room_id, opened=member.at, members=[member], size=1), True
+            existing = self.redis.get(slot)
+            if existing is None:
+                continue  # the window closed between the two calls
+            pipe = self.redis.pipeline()
+            pipe.rpush(f"la:gm:{existing}", member_json)
+            self._index_member(pipe, room_id, member.user_id, existing)
+            pipe.execute()
+            group = self.get(existing)
+            if group is not None:
+                return group, False
+        raise RuntimeError("could not open or join a group")
+
+    def _index_member(self, pipe: Any, room_id: str, user_id: str, group_id: str) -> None:
+        pipe.sadd(f"la:ug:{room_id}:{user_id}", group_id)
+        pipe.expire(f"la:ug:{room_id}:{user_id}", self.ttl)
+
+    def get(self, group_id: str) -> Group | None:
+        pipe = self.redis.pipeline()
+        pipe.hgetall(f"la:g:{group_id}")
+        pipe.llen(f"la:gm:{group_id}")
+        data, size = pipe.execute()
+        if not data:
+            return None
+        decision = Decision(**json.loads(data["decision"])) if data.get("decision") else None
+        return Group(id=group_id, key=data["key"], room_id=data["room"], opened=time.monotonic()
+                     - (time.time() - float(data["opened"])), decision=decision, addressed=int(data["addressed"]),
+                     posts=int(data["posts"]), stood_down=data.get("stood_down") == "1",
+                     decided_at=float(data.get("decided_at") or 0), size=int(size))
+
+    def set_decision(self, group: Group, decision: Decision) -> None:
+        group.decision = decision
+        group.decided_at = time.time()
+        self.redis.hset(f"la:g:{group.id}", mapping={"decision": json.dumps(asdict(decision), ensure_ascii=False,
+                                                                              default=str),
+                                                      "decided_at": group.decided_at})
+
+    def stand_down(self, group_id: str) -> Group | None:
+        group = self.get(group_id)
+        if group is None:
+            return None
+        self.redis.hset(f"la:g:{group_id}", "stood_down", 1)
+        slot = f"la:gk:{group.room_id}:{group.key}"
+        if self.redis.get(slot) == group_id:
+            self.redis.delete(slot)
+        group.stood_down = True
+        return group
+
+    def groups_of(self, room_id: str, user_id: str) -> list[Group]:
+        found = []
+        for group_id in self.redis.smembers(f"la:ug:{room_id}:{user_id}"):
+            group = self.get(group_id)
+            if group is not None and time.monotonic() - group.opened <= self.window:
+                found.append(group)
+        return found
+
+    def unaddressed(self, group: Group) -> list[Member]:
+        raw = self.redis.lrange(f"la:gm:{group.id}", group.addressed, -1)
+        return [Member(**json.loads(item)) for item in raw]
+
+    def mark_addressed(self, group: Group) -> None:
+        size = self.redis.llen(f"la:gm:{group.id}")
+        group.addressed, group.posts = size, group.posts + 1
+        self.redis.hset(f"la:g:{group.id}", mapping={"addressed": size, "posts": group.posts})

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-import queue
 import threading
 import time
 import uuid
@@ -28,9 +27,10 @@ from assistant.db import storage_errors
 from assistant.errors import InvalidInput, StorageError
 from assistant.live import routing
 from assistant.live.board import Board
+from assistant.live.bus import Bus, Delivery, LocalBus, RedisBus
 from assistant.live.danmaku import Danmaku
-from assistant.live.events import EventHub
-from assistant.live.grouping import Group, GroupWindows, LocalGroupWindows, Member, group_key
+from assistant.live.events import EventHub, EventRelay
+from assistant.live.grouping import Group, GroupWindows, LocalGroupWindows, Member, RedisGroupWindows, group_key
 from assistant.live.limits import ViewerLimits
 from assistant.live.metrics import LiveMetrics
 from assistant.live.outbox import Outbox
@@ -64,44 +64,59 @@ class Admission:
     message_id: str | None = None
 
 
-@dataclass
-class _Item:
-    msg: Message
-    sent_at: dt.datetime
-    message_id: str
-
-
 class LiveService:
     def __init__(self, assistant: Assistant, hub: EventHub, *, windows: GroupWindows | None = None,
-                 queue_size: int = 2000, workers: int = 1, window_seconds: float = 30.0,
-                 follow_up_seconds: float = 3.0, limits: ViewerLimits | None = None) -> None:
+                 bus: Bus | None = None, relay: EventRelay | None = None, queue_size: int = 2000,
+                 workers: int = 1, window_seconds: float = 30.0, follow_up_seconds: float = 3.0,
+                 limits: ViewerLimits | None = None) -> None:
         self.sync = assistant
         self.engine = assistant.engine
         self.settings = assistant.settings
-        recorder = transcripts.BatchRecorder(assistant.engine, assistant.spool)
-        self.recorder = recorder
-        self.stream = Assistant(assistant.engine, assistant.settings, assistant.planner, recorder=recorder)
+        self.recorder = transcripts.BatchRecorder(assistant.engine, assistant.spool, on_written=self._written)
+        self.stream = Assistant(assistant.engine, assistant.settings, assistant.planner, recorder=self.recorder)
         self.hub = hub
+        self.bus: Bus = bus or LocalBus(queue_size)
+        self.relay = relay
         self.windows = windows or LocalGroupWindows(window_seconds)
         self.window_seconds = window_seconds
         self.follow_up_seconds = follow_up_seconds
         self.limits = limits or ViewerLimits()
         self.metrics = LiveMetrics()
         self.outbox = Outbox(assistant.engine, hub)
-        self.queue: queue.Queue[_Item | None] = queue.Queue(maxsize=queue_size)
         self.high_water = int(queue_size * 0.5)
+        self.capacity = queue_size
         self.boards: dict[str, Board] = {}
         self._groups_live: dict[str, tuple[Group, Turn]] = {}
+        self._last_post: dict[str, float] = {}
+        """Group id → when its last post went out: posts to one group are spaced, not a burst."""
         self._recent_texts: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._nicknames: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._policies: dict[str, tuple[float, routing.Policy]] = {}
-        self.stock_epoch = 0
-        """Bumped by every stock change seen: a group's answer from before it is not reused."""
+        self._unacked: dict[str, Delivery] = {}
+        self.stock_changed_at = 0.0
+        """When stock last changed (wall clock): a group's answer from before then is not reused."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"answer-{i}", daemon=True) for i in range(workers)]
         self._threads.append(threading.Thread(target=self._follow_ups, name="follow-ups", daemon=True))
         self._threads.append(threading.Thread(target=self._watch_stock, name="stock-watch", daemon=True))
+
+    @classmethod
+    def from_settings(cls, assistant: Assistant, hub: EventHub) -> LiveService:
+        """In-process queues by default; with ``LIVEASSIST_BUS_URL=redis://…`` the stream, the grouping
+        windows and the rooms' events are shared with the other server processes."""
+        settings = assistant.settings
+        bus = windows = relay = None
+        if settings.bus_url:
+            bus = RedisBus(settings.bus_url, claim_idle=settings.bus_claim_seconds)
+            windows = RedisGroupWindows(settings.bus_url, settings.group_window_seconds)
+            relay = EventRelay(settings.bus_url)
+        service = cls(assistant, hub, windows=windows, bus=bus, relay=relay, queue_size=settings.queue_size,
+                      workers=settings.workers, window_seconds=settings.group_window_seconds,
+                      follow_up_seconds=settings.follow_up_seconds)
+        if relay is not None:
+            relay.listen(service._apply)
+        return service
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -111,20 +126,22 @@ class LiveService:
 
     def stop(self) -> None:
         self._stop.set()
-        for _ in self._threads:
-            try:
-                self.queue.put_nowait(None)
-            except queue.Full:
-                break
         for thread in self._threads:
             thread.join(timeout=5)
         self.recorder.close()
         self.outbox.close()
+        if self.relay is not None:
+            self.relay.close()
+        self.bus.close()
 
     def drain(self, timeout: float = 30.0) -> None:
-        """Wait until every queued message is answered and recorded (tests, replays, shutdown)."""
+        """Wait until every message taken so far is answered and recorded (tests, replays, shutdown)."""
         deadline = time.monotonic() + timeout
-        while self.queue.unfinished_tasks and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            with self._lock:
+                waiting = len(self._unacked)
+            if self.bus.depth() == 0 and waiting == 0:
+                break
             time.sleep(0.01)
         self.recorder.flush()
 
@@ -145,19 +162,20 @@ class LiveService:
         limited = self.limits.check(room_id, danmaku.user_id, lowered)
         if limited:
             return self._shed(msg, now, limited)
-        if self.queue.qsize() >= self.high_water:
+        depth = self.bus.depth()
+        if depth >= self.high_water:
             if _looks_idle(lowered):
                 return self._shed(msg, now, "overload_chitchat")
             aggregated = self._aggregate_repeat(msg, lowered, danmaku.sent_at(now))
             if aggregated is not None:
                 return aggregated
-        item = _Item(msg, danmaku.sent_at(now), "")
-        try:
-            self.queue.put_nowait(item)
-        except queue.Full:
+        message_id = uuid.uuid4().hex
+        payload = {"room": room_id, "user_id": msg.user_id, "nickname": msg.nickname, "text": msg.text,
+                   "channel": source, "sent_at": danmaku.sent_at(now).isoformat(), "message_id": message_id}
+        if depth >= self.capacity or not self.bus.put(payload):
             return self._shed(msg, now, "overload")
-        self.metrics.queue_depth.set(self.queue.qsize())
-        return Admission(True, "queued")
+        self.metrics.queue_depth.set(depth + 1)
+        return Admission(True, "queued", message_id)
 
     def ask(self, msg: Message) -> Decision:
         """The contract's synchronous path: this message's own decision, and the room sees it too."""
@@ -165,21 +183,45 @@ class LiveService:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            item = self.queue.get()
             try:
-                if item is None:
-                    return
-                self._process(self.stream, item.msg, item.sent_at)
-            except Exception:  # a worker must survive any one message
-                log.exception("answering failed for a message in room %s", item.msg.room_id if item else "?")
-            finally:
-                self.queue.task_done()
-                self.metrics.queue_depth.set(self.queue.qsize())
+                deliveries = self.bus.get(timeout=0.5)
+            except Exception:  # the bus went away for a moment (Redis restarting): try again
+                log.exception("reading the message bus failed")
+                time.sleep(1.0)
+                continue
+            for delivery in deliveries:
+                self._answer_delivery(delivery)
+            self.metrics.queue_depth.set(self.bus.depth())
+
+    def _answer_delivery(self, delivery: Delivery) -> None:
+        payload = delivery.payload
+        message_id = payload["message_id"]
+        try:
+            if delivery.redelivered and transcripts.recorded(self.engine, message_id):
+                self.bus.ack([delivery])  # answered before its worker stopped: not again
+                return
+            with self._lock:
+                self._unacked[message_id] = delivery
+            msg = Message(room_id=payload["room"], user_id=payload["user_id"], text=payload["text"],
+                          nickname=payload.get("nickname"), channel=payload.get("channel", "stream"))
+            self._process(self.stream, msg, dt.datetime.fromisoformat(payload["sent_at"]), message_id)
+        except Exception:  # a worker must survive any one message; it stays unacknowledged for a retry
+            log.exception("answering failed for message %s in room %s", message_id, payload.get("room"))
+            with self._lock:
+                self._unacked.pop(message_id, None)
+
+    def _written(self, rows: list[dict[str, Any]]) -> None:
+        """The recorder wrote (or spooled) these rows: their messages are done, acknowledge them."""
+        with self._lock:
+            done = [self._unacked.pop(row["message_id"]) for row in rows if row.get("message_id") in self._unacked]
+        if done:
+            self.bus.ack(done)
 
     # --- one message ------------------------------------------------------------------------------
 
-    def _process(self, assistant: Assistant, msg: Message, sent_at: dt.datetime) -> Decision:
-        turn = assistant.begin(msg)
+    def _process(self, assistant: Assistant, msg: Message, sent_at: dt.datetime,
+                 message_id: str | None = None) -> Decision:
+        turn = assistant.begin(msg, message_id)
         group: Group | None = None
         joined = False
         if turn.decision is None:
@@ -187,7 +229,7 @@ class LiveService:
             if key is not None:
                 member = Member(msg.user_id, msg.nickname, turn.message_id, time.monotonic())
                 group, new = self.windows.join_or_open(msg.room_id, key, member)
-                fresh = group.decision is not None and group.stock_epoch == self.stock_epoch
+                fresh = group.decision is not None and group.decided_at >= self.stock_changed_at
                 # The synchronous path owes its caller a decision made now, with live figures.
                 if not new and fresh and assistant is self.stream:
                     turn.decision = _for_member(group.decision, msg.nickname,  # type: ignore[arg-type]
@@ -195,7 +237,6 @@ class LiveService:
                 else:
                     assistant.answer(turn)
                     if new or not fresh:
-                        group.stock_epoch = self.stock_epoch
                         self.windows.set_decision(group, turn.decision)  # type: ignore[arg-type]
                     if new:
                         with self._lock:
@@ -234,13 +275,16 @@ class LiveService:
 
     def _aggregate_repeat(self, msg: Message, lowered: str, sent_at: dt.datetime) -> Admission | None:
         """Under overload, the same words as a question just answered join its group without a queue."""
+        if not isinstance(self.windows, LocalGroupWindows):
+            return None  # shared windows: every message goes through the bus
         with self._lock:
             group_id = self._recent_texts.get((msg.room_id, lowered))
             live = self._groups_live.get(group_id or "")
         if live is None:
             return None
         group, opener = live
-        if group.decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds:
+        if group.decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
+                or group.decided_at < self.stock_changed_at:
             return None
         turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
                     message_id=uuid.uuid4().hex, clock=opener.clock, store=opener.store,
@@ -314,7 +358,6 @@ class LiveService:
         posted = self._post(room_id, addressed, users, group_id, self.policy(room_id), source="host")
         action = "accepted" if text is None else "edited"
         if group is not None:
-            group.addressed = group.count
             self.windows.stand_down(group_id)
         self.record_action(room_id, role, action, group_id, addressed)
         self._publish(room_id, {"type": "group", "group_id": group_id, "status": action, "reply": reply})
@@ -349,13 +392,13 @@ class LiveService:
         return decision
 
     def _post_group(self, group: Group, decision: Decision, policy: routing.Policy, *, first: bool) -> None:
-        new_members = group.members[group.addressed:]
+        new_members = self.windows.unaddressed(group)
         if not new_members or group.stood_down:
             return
         text = _address_group(decision.body, new_members[0].nickname, len(new_members), decision.lang)
         self._post(group.room_id, text, [m.user_id for m in new_members], group.id, policy, body=decision.body)
-        group.addressed = len(group.members)
-        group.posts += 1
+        self.windows.mark_addressed(group)
+        self._last_post[group.id] = time.monotonic()
 
     def _post(self, room_id: str, text: str, users: list[str], group_id: str | None, policy: routing.Policy,
               source: str = "auto", body: str | None = None) -> Any:
@@ -366,15 +409,19 @@ class LiveService:
 
     def _follow_ups(self) -> None:
         """Viewers who joined a posted group since its last post get one more post, with fresh facts."""
-        while not self._stop.wait(self.follow_up_seconds):
+        while not self._stop.wait(min(self.follow_up_seconds, 1.0) / 2):
             with self._lock:
                 live = list(self._groups_live.items())
             now = time.monotonic()
-            for group_id, (group, turn) in live:
-                if now - group.opened > self.window_seconds * 2:
+            for group_id, (local, turn) in live:
+                if now - local.opened > self.window_seconds * 2:
                     with self._lock:
                         self._groups_live.pop(group_id, None)
+                    self._last_post.pop(group_id, None)
                     continue
+                if now - self._last_post.get(group_id, 0.0) < self.follow_up_seconds:
+                    continue
+                group = self.windows.get(group_id) or local  # members may have joined in other processes
                 if group.stood_down or group.posts == 0 or group.count <= group.addressed:
                     continue
                 try:
@@ -416,7 +463,7 @@ class LiveService:
 
     def stock_changed(self) -> None:
         """A stock figure changed in this process: no group reuses an answer from before it."""
-        self.stock_epoch += 1
+        self.stock_changed_at = time.time()
 
     def forget_policy(self, room_id: str) -> None:
         self._policies.pop(room_id, None)
@@ -484,7 +531,7 @@ class LiveService:
                 log.warning("stock watch: %s", exc)
                 continue
             if totals:
-                self.stock_epoch += 1
+                self.stock_changed_at = max(self.stock_changed_at, since.timestamp())
                 changes = [{"variant_sku": sku, "total": int(total or 0)} for sku, total in totals.items()]
                 for room_id in list(self.boards):
                     self._publish(room_id, {"type": "stock", "changes": changes})
@@ -497,10 +544,17 @@ class LiveService:
     # --- events ------------------------------------------------------------------------------------------
 
     def _publish(self, room_id: str, event: dict[str, Any]) -> None:
+        """Tell the room: this process's board and pages, and through the relay every other process's."""
         if event.get("type") == "noop":
             return
         event.setdefault("room", room_id)
         event.setdefault("at", time.time())
+        if self.relay is not None and event.get("type") not in ("on_air", "stock"):
+            self.relay.publish(room_id, event)  # comes back to _apply here too, like everywhere else
+        else:
+            self._apply(room_id, event)
+
+    def _apply(self, room_id: str, event: dict[str, Any]) -> None:
         self.board(room_id).apply(event)
         self.hub.publish(room_channel(room_id), event)
 
