@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     queue_size: int = Field(default=2000, ge=1, description="Messages waiting to be answered before shedding.")
     workers: int = Field(default=1, ge=1, le=16, description="Threads answering queued messages.")
     bus_url: str | None = Field(default=None, description="redis://… to share the stream between processes.")
+    whisper_model: Path | None = Field(default=None, description="A CTranslate2 Whisper model folder (default: the bundled base model).")
+    voice_min_confidence: float = Field(default=0.55, ge=0, le=1, description="Below this, a spoken question goes to the host.")
+    max_audio_seconds: float = Field(default=30.0, gt=0, description="Longer clips are refused.")
     bus_claim_seconds: float = Field(default=5.0, gt=0, description="A stopped worker's messages are taken over after this.")
 
     @property

@@ -217,6 +217,8 @@ class Transcript(Base):
     """Viewers asking the same thing at about the same time share a group and one answer."""
     route: Mapped[str | None] = mapped_column(String(16))
     """Where the reply went: chat (posted), host (teleprompter), shed, or none."""
+    audio: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """For a spoken question: what speech recognition heard, its language, confidence, the duration."""
 
 
 class ApiToken(Base):

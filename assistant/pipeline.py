@@ -38,6 +38,22 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Heard:
+    """What speech recognition made of a spoken question (the text path never sees audio)."""
+
+    text: str
+    language: str
+    confidence: float
+    """0..1, from the recogniser's token probabilities."""
+    duration_s: float
+    model: str = ""
+
+    def record(self) -> dict[str, Any]:
+        return {"transcript": self.text, "language": self.language, "confidence": round(self.confidence, 3),
+                "duration_s": round(self.duration_s, 2), "model": self.model}
+
+
+@dataclass(frozen=True)
 class Message:
     room_id: str
     user_id: str
@@ -46,6 +62,8 @@ class Message:
     """Fixes the clock (ship dates are computed for this instant); None means the real time."""
     nickname: str | None = None
     channel: str = "api"
+    heard: Heard | None = None
+    """Set when the question was spoken: ``text`` is then what was heard."""
 
 
 @dataclass
@@ -150,6 +168,11 @@ class Assistant:
         draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
                         currency=store.currency, variant=variant)                 # compose
         verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
+        heard = turn.msg.heard
+        if heard is not None and verdict.action == "answer" and heard.confidence < self.settings.voice_min_confidence:
+            # Unsure what was said: the host hears it and decides, with the answer as a draft.
+            verdict.action, verdict.reason = "escalate", "unclear_audio"
+            verdict.reason_vars = {"heard": heard.text, "confidence": f"{heard.confidence:.2f}"}
         reply = route(verdict.action, verdict.reply, turn.msg.nickname, understood.lang)  # route
         turn.decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls],
                                   verdict.confidence, verdict.reason, verdict.reason_vars, understood.lang,
@@ -170,6 +193,7 @@ class Assistant:
             understanding=understood.record() if understood else {"reason_code": decision.reason_code},
             tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms,
             error=turn.error, message_id=turn.message_id, group_id=group_id, route=route_to,
+            audio=turn.msg.heard.record() if turn.msg.heard else None,
         )
         decision.transcript_id = self.recorder.record(row)
         return decision

@@ -1,0 +1,27 @@
+"""spoken questions
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-22 05:29:04.527906
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('transcripts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('audio', sa.JSON(), nullable=True))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('transcripts', schema=None) as batch_op:
+        batch_op.drop_column('audio')
+
