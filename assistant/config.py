@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,14 @@ class Settings(BaseSettings):
         default=0.6, ge=0.0, le=1.0, description="Below this the planner escalates instead of answering."
     )
     llm_model: str | None = Field(default=None, description="Model name for an OpenAI-compatible endpoint.")
+    planner: Literal["auto", "offline", "hybrid", "llm"] = Field(
+        default="auto", description="offline only; hybrid: the LLM for what the offline planner cannot answer; "
+        "llm: the LLM for every question (to compare); auto: hybrid when an endpoint is configured.")
+    llm_deadline_seconds: float = Field(default=3.0, gt=0, description="The live room never waits longer for the LLM.")
+    llm_max_rounds: int = Field(default=4, ge=1, le=10, description="Tool-call rounds per question.")
+    llm_max_prompt_tokens: int = Field(default=3000, ge=500, description="Prompt budget (tool results are cut to fit).")
+    llm_price_in_per_1k: float = Field(default=0.0, ge=0, description="Price per 1,000 prompt tokens, for cost estimates.")
+    llm_price_out_per_1k: float = Field(default=0.0, ge=0, description="Price per 1,000 completion tokens.")
     group_window_seconds: float = Field(default=30.0, gt=0, description="Same question within this → one group.")
     follow_up_seconds: float = Field(default=3.0, gt=0, description="How often a group's new askers get a post.")
     queue_size: int = Field(default=2000, ge=1, description="Messages waiting to be answered before shedding.")

@@ -3,17 +3,20 @@
 A figure is any number written in digits or in Chinese numerals with a counter ("三件"), and any
 calendar date ("12月1日", "Dec 1"), which must match a date a tool returned (month and day together,
 not just two numbers that happen to appear somewhere). A reply with a figure no tool returned, or
-one the planner was not confident enough about, goes to the host instead of the viewer.
+one the planner was not confident enough about, goes to the host instead of the viewer. So does a
+reply making a claim advertising law forbids (``compliance_problem``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assistant.compose import Draft
+from assistant.prompts import text
 from tools.base import ToolCall
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -121,7 +124,31 @@ def chinese_numeral(text: str) -> int | None:
     return total + current
 
 
-def guard(draft: Draft, calls: list[ToolCall], confidence: float, threshold: float) -> Verdict:
+def _result_text(calls: list[ToolCall]) -> str:
+    return " ".join(json.dumps(c.result, ensure_ascii=False) for c in calls).lower()
+
+
+def compliance_problem(reply: str, calls: list[ToolCall], lang: str) -> str | None:
+    """A claim the reply must not make (``prompts/<lang>/compliance.yaml``), or None.
+
+    Absolute and medical claims advertising law forbids are never posted; promises, discounts and
+    superlatives only when a tool returned those very words (the merchant's own data, quoted).
+    """
+    lowered = reply.lower()
+    rules = text(lang, "never", document="compliance"), text(lang, "unless_quoted", document="compliance")
+    for term in rules[0]:
+        if term.lower() in lowered:
+            return term
+    quoted = None
+    for term in rules[1]:
+        if term.lower() in lowered:
+            quoted = quoted if quoted is not None else _result_text(calls)
+            if term.lower() not in quoted:
+                return term
+    return None
+
+
+def guard(draft: Draft, calls: list[ToolCall], confidence: float, threshold: float, lang: str = "zh") -> Verdict:
     """Decide what may be posted: answer, escalate (with the draft for the host), or ignore."""
     if draft.action == "ignore":
         return Verdict("ignore", "", draft.reason, draft.reason_vars, confidence)
@@ -134,6 +161,9 @@ def guard(draft: Draft, calls: list[ToolCall], confidence: float, threshold: flo
         return Verdict("escalate", reply, draft.reason, draft.reason_vars, confidence, figure)
     if figure is not None:
         return Verdict("escalate", draft.text, "unverified_figure", {"figure": figure}, min(confidence, 0.3), figure)
+    claim = compliance_problem(draft.text, calls, lang)
+    if claim is not None:
+        return Verdict("escalate", draft.text, "compliance", {"claim": claim}, min(confidence, 0.3))
     if confidence < threshold:
         return Verdict("escalate", draft.text, "low_confidence", {"confidence": f"{confidence:.2f}"}, confidence)
     return Verdict("answer", draft.text, draft.reason, draft.reason_vars, confidence)

@@ -218,6 +218,8 @@ class Transcript(Base):
     route: Mapped[str | None] = mapped_column(String(16))
     """Where the reply went: chat (posted), host (teleprompter), shed, or none."""
     audio: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """When an LLM was asked: model, tokens in and out, estimated cost, rounds, retries, error."""
     """For a spoken question: what speech recognition heard, its language, confidence, the duration."""
 
 

@@ -24,7 +24,10 @@ from assistant.compose import compose
 from assistant.config import Settings
 from assistant.db import storage_errors
 from assistant.errors import StorageError
-from assistant.guard import guard
+from assistant.compose import Draft
+from assistant.guard import Verdict, guard
+from assistant.llm.responder import LLMResponder, LLMUnavailable
+from assistant.llm.responder import configured as llm_configured
 from assistant.live_state import room_state
 from assistant.planner import Plan, Planner, RulePlanner, Step
 from assistant.prompts import reason as reason_text
@@ -32,6 +35,8 @@ from assistant.prompts import render
 from assistant.text import strip_control
 from assistant.understand import Understanding, understand
 from tools.base import ToolCall, ToolContext, ToolFailure
+
+LLM = LLMResponder
 from tools.registry import TOOLS
 
 log = logging.getLogger(__name__)
@@ -82,6 +87,8 @@ class Decision:
     message_id: str = ""
     body: str = ""
     """The reply before it is addressed to anyone (what a group of viewers shares)."""
+    usage: dict[str, Any] | None = None
+    """When an LLM was asked: tokens in and out, estimated cost, and what went wrong if anything."""
 
     def contract(self) -> dict[str, Any]:
         """The JSON the outside contract promises (and a few extra fields)."""
@@ -90,7 +97,7 @@ class Decision:
             "confidence": self.confidence, "reason": self.reason, "reason_code": self.reason_code,
             "lang": self.lang, "planner": self.planner, "latency_ms": round(self.latency_ms, 3),
             "transcript_id": self.transcript_id, "message_id": self.message_id,
-        }
+        } | ({"llm": self.usage} if self.usage else {})
 
 
 @dataclass
@@ -115,12 +122,14 @@ class Assistant:
     """Answers viewer messages for one store database."""
 
     def __init__(self, engine: Engine, settings: Settings, planner: Planner | None = None,
-                 recorder: transcripts.Recorder | None = None) -> None:
+                 recorder: transcripts.Recorder | None = None, llm: LLM | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self.planner = planner or RulePlanner()
         self.spool = transcripts.Spool(settings.data_dir)
         self.recorder = recorder or transcripts.DirectRecorder(engine, self.spool)
+        self.routing = routing_policy(settings)
+        self.llm = llm if llm is not None else (_make_llm(settings) if self.routing != "offline" else None)
 
     def handle(self, msg: Message) -> Decision:
         turn = self.begin(msg)             # receive → understand → plan
@@ -167,17 +176,63 @@ class Assistant:
             return
         draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
                         currency=store.currency, variant=variant)                 # compose
-        verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence)  # guard
+        verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence, understood.lang)  # guard
         heard = turn.msg.heard
         if heard is not None and verdict.action == "answer" and heard.confidence < self.settings.voice_min_confidence:
             # Unsure what was said: the host hears it and decides, with the answer as a draft.
             verdict.action, verdict.reason = "escalate", "unclear_audio"
             verdict.reason_vars = {"heard": heard.text, "confidence": f"{heard.confidence:.2f}"}
+        planner_name, usage = plan.planner, None
+        if self.llm is not None and self._llm_wanted(plan, verdict):                  # the long tail
+            verdict, calls, planner_name, usage = self._ask_llm(turn, verdict, calls)
         reply = route(verdict.action, verdict.reply, turn.msg.nickname, understood.lang)  # route
         turn.decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls],
                                   verdict.confidence, verdict.reason, verdict.reason_vars, understood.lang,
-                                  plan.planner)
+                                  planner_name)
         turn.decision.body = verdict.reply
+        turn.decision.usage = usage
+
+    def _llm_wanted(self, plan: Plan, verdict: Verdict) -> bool:
+        """hybrid: only what the offline planner could not answer; llm: every shop question."""
+        if plan.action != "answer":
+            return False  # ignored chatter and what must go to a person are decided before any model
+        if self.routing == "llm":
+            return True
+        return verdict.action == "escalate" and verdict.reason in LLM_WORTHY
+
+    def _ask_llm(self, turn: Turn, offline: Verdict, offline_calls: list[ToolCall]
+                 ) -> tuple[Verdict, list[ToolCall], str, dict[str, Any] | None]:
+        """Ask the model within the deadline; its reply must pass the same guard, else the offline
+        answer (or escalation) stands."""
+        assert self.llm is not None and turn.understood is not None and turn.store is not None
+        understood, store = turn.understood, turn.store
+        name = "llm" if self.routing == "llm" else "hybrid:llm"
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                ctx = ToolContext(conn=conn, store=store, now=turn.clock or turn.received, user_id=turn.msg.user_id,
+                                  room_id=turn.msg.room_id, on_air_sku=turn.on_air_sku, settings=self.settings)
+                reply = self.llm.respond(understood, ctx, lang=understood.lang)
+        except LLMUnavailable as exc:
+            log.warning("LLM unavailable (%s); keeping the offline decision", exc.kind)
+            usage = getattr(exc, "usage", None)
+            calls = offline_calls + list(getattr(exc, "calls", []))
+            return offline, calls, name + ":unavailable", usage.record() if usage else {"error": exc.kind}
+        calls = offline_calls + reply.calls
+        usage = reply.usage.record() if reply.usage else None
+        if reply.escalate:
+            if offline.action == "answer":
+                return offline, calls, name + ":declined", usage
+            return (Verdict("escalate", offline.reply, "llm_escalated", {"why": reply.reason[:100]},
+                            offline.confidence), calls, name, usage)
+        checked = guard(Draft("answer", reply.text, "answered_llm"), calls, 0.8,
+                        self.settings.answer_confidence, understood.lang)
+        if checked.action == "answer":
+            return checked, calls, name, usage
+        # The model wrote a figure no tool returned, or a claim that may not be posted: never to the
+        # viewer. The offline answer (built from tool results) stands if there is one.
+        if offline.action == "answer":
+            return offline, calls, name + ":rejected", usage
+        return checked, calls, name + ":rejected", usage
 
     def record(self, turn: Turn, *, group_id: str | None = None, route_to: str | None = None) -> Decision:
         """Write the transcript row (or spool it) and return the decision."""
@@ -193,7 +248,7 @@ class Assistant:
             understanding=understood.record() if understood else {"reason_code": decision.reason_code},
             tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms,
             error=turn.error, message_id=turn.message_id, group_id=group_id, route=route_to,
-            audio=turn.msg.heard.record() if turn.msg.heard else None,
+            audio=turn.msg.heard.record() if turn.msg.heard else None, usage=decision.usage,
         )
         decision.transcript_id = self.recorder.record(row)
         return decision
@@ -204,6 +259,26 @@ class Assistant:
         lang = turn.understood.lang if turn.understood else "zh"
         turn.decision = _decision("escalate", "", turn.plan.intent if turn.plan else "other", [], 0.0,
                                   "storage_error", {}, lang, self.planner.name)
+
+
+# What the offline planner could not answer and a model might: no rule recognised the question, no
+# FAQ or fact fitted it, the reading was unsure, or the product was not clear.
+LLM_WORTHY = {"unknown_question", "no_faq", "ambiguous_faq", "no_such_fact", "low_confidence", "ambiguous_product",
+              "no_product", "tool_error", "unverified_figure", "other_language"}
+
+
+def routing_policy(settings: Settings) -> str:
+    if settings.planner == "auto":
+        return "hybrid" if llm_configured(settings) else "offline"
+    return settings.planner
+
+
+def _make_llm(settings: Settings) -> LLM | None:
+    if not llm_configured(settings):
+        log.warning("planner %r asked for, but no LLM endpoint is configured: answering offline only",
+                    settings.planner)
+        return None
+    return LLMResponder(settings)
 
 
 def run_step(step: Step, ctx: ToolContext) -> ToolCall:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_FIELDS = ["id", "received_at", "room_id", "user_id", "channel", "text", "lang", "intent", "action",
                  "reply", "confidence", "reason", "latency_ms", "planner", "clock", "error", "group_id", "route",
-                 "message_id", "audio", "tool_calls", "understanding"]
+                 "message_id", "audio", "usage", "tool_calls", "understanding"]
 ACTIONS = ("answer", "escalate", "ignore")
 _MAX_TEXT = 4000
 _spool_lock = threading.Lock()
@@ -41,7 +41,7 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
             reason: str, understanding: dict[str, Any], tool_calls: list[dict[str, Any]], planner: str,
             latency_ms: float, error: str | None = None, message_id: str | None = None,
             group_id: str | None = None, route: str | None = None,
-            audio: dict[str, Any] | None = None) -> dict[str, Any]:
+            audio: dict[str, Any] | None = None, usage: dict[str, Any] | None = None) -> dict[str, Any]:
     """A transcript row. Very long texts are cut (and say so): the transcript is for reading.
 
     NUL characters, which PostgreSQL text cannot hold, are kept visible as "␀" rather than lost.
@@ -55,6 +55,7 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
         "confidence": round(float(confidence), 4), "reason": reason, "understanding": understanding,
         "tool_calls": tool_calls, "planner": planner, "latency_ms": round(latency_ms, 3), "error": error,
         "message_id": message_id or uuid.uuid4().hex, "group_id": group_id, "route": route, "audio": audio,
+        "usage": usage,
     }
 
 
@@ -285,7 +286,7 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         flat = dict(row)
-        for key in ("tool_calls", "understanding", "audio"):
+        for key in ("tool_calls", "understanding", "audio", "usage"):
             flat[key] = json.dumps(flat.get(key), ensure_ascii=False, default=_json_default)
         writer.writerow(flat)
     return buffer.getvalue()
