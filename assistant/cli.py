@@ -251,6 +251,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_serve(args, settings)
 
 
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.live import replay
+
+    return replay.run(args)
+
+
+def _replay_arguments(parser: argparse.ArgumentParser) -> None:
+    from assistant.live import replay
+
+    replay.add_arguments(parser)
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from evals.cli import run_command
 
@@ -336,6 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = tokens.add_parser("revoke", help="revoke a token by id")
     p.add_argument("id", type=int)
     p.set_defaults(run=cmd_tokens_revoke)
+
+    p = commands.add_parser("replay", help="replay a recorded night of danmaku against a running server")
+    _replay_arguments(p)
+    p.set_defaults(run=cmd_replay)
 
     p = commands.add_parser("eval", help="run the labelled eval cases and print accuracy, false facts, leaks, latency")
     _eval_arguments(p)
