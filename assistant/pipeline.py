@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from assistant.compose import compose
 from assistant.config import Settings
 from assistant.db import storage_errors
 from assistant.errors import StorageError
+from assistant.ids import new_id
 from assistant.compose import Draft
 from assistant.guard import Verdict, guard
 from assistant.llm.responder import LLMResponder, LLMUnavailable
@@ -122,7 +123,8 @@ class Assistant:
     """Answers viewer messages for one store database."""
 
     def __init__(self, engine: Engine, settings: Settings, planner: Planner | None = None,
-                 recorder: transcripts.Recorder | None = None, llm: LLM | None = None) -> None:
+                 recorder: transcripts.Recorder | None = None, llm: LLM | None = None,
+                 cache_seconds: float = 0.0) -> None:
         self.engine = engine
         self.settings = settings
         self.planner = planner or RulePlanner()
@@ -130,6 +132,12 @@ class Assistant:
         self.recorder = recorder or transcripts.DirectRecorder(engine, self.spool)
         self.routing = routing_policy(settings)
         self.llm = llm if llm is not None else (_make_llm(settings) if self.routing != "offline" else None)
+        self.cache_seconds = cache_seconds
+        """0: read the catalog version and the room's product on air for every message (the contract's
+        synchronous path: the very next answer sees a change). A live stream may reuse them this long."""
+        self._rooms: dict[str, tuple[float, str | None]] = {}
+        self._store: tuple[float, StoreSnapshot] | None = None
+        self._understood: OrderedDict[tuple[str, str | None, int], Understanding] = OrderedDict()
 
     def handle(self, msg: Message) -> Decision:
         turn = self.begin(msg)             # receive → understand → plan
@@ -140,23 +148,56 @@ class Assistant:
     def begin(self, msg: Message, message_id: str | None = None) -> Turn:
         """Receive, understand and plan: cheap, no tool runs yet (a live room groups on this)."""
         turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
-                    message_id=message_id or uuid.uuid4().hex)
+                    message_id=message_id or new_id())
         text = strip_control(msg.text)                                            # receive
         try:
-            with storage_errors(), self.engine.connect() as conn:
-                store = get_snapshot(self.engine, conn)
-                turn.store, turn.clock = store, _clock(msg.now, turn.received, store.zone)
-                if len(text) > self.settings.max_message_chars:
-                    turn.decision = _decision("ignore", "", "other", [], 1.0, "too_long", {"chars": len(text)},
-                                              "zh" if store.language == "zh" else "en", self.planner.name)
-                    return turn
-                turn.on_air_sku = room_state(conn, msg.room_id).on_air_sku
+            store, turn.on_air_sku = self._store_and_room(msg.room_id)
         except StorageError as exc:
             self._failed(turn, exc)
             return turn
-        turn.understood = understand(text, store, turn.on_air_sku, msg.user_id)   # understand
+        turn.store, turn.clock = store, _clock(msg.now, turn.received, store.zone)
+        if len(text) > self.settings.max_message_chars:
+            turn.decision = _decision("ignore", "", "other", [], 1.0, "too_long", {"chars": len(text)},
+                                      "zh" if store.language == "zh" else "en", self.planner.name)
+            return turn
+        turn.understood = self._understand(text, store, turn.on_air_sku, msg.user_id)  # understand
         turn.plan = self.planner.plan(turn.understood)                            # plan
         return turn
+
+    def _store_and_room(self, room_id: str) -> tuple[StoreSnapshot, str | None]:
+        now = time.monotonic()
+        cached_store = self._store if self._store and now - self._store[0] < self.cache_seconds else None
+        cached_room = self._rooms.get(room_id)
+        if cached_store and cached_room and now - cached_room[0] < self.cache_seconds:
+            return cached_store[1], cached_room[1]
+        with storage_errors(), self.engine.connect() as conn:
+            store = get_snapshot(self.engine, conn)
+            on_air = room_state(conn, room_id).on_air_sku
+        if self.cache_seconds:
+            self._store, self._rooms[room_id] = (now, store), (now, on_air)
+        return store, on_air
+
+    def forget_room(self, room_id: str | None = None) -> None:
+        """The product on air (or the catalog) changed here: read it again for the next message."""
+        if room_id is None:
+            self._rooms.clear()
+            self._store = None
+        else:
+            self._rooms.pop(room_id, None)
+
+    def _understand(self, text: str, store: StoreSnapshot, on_air: str | None, user_id: str) -> Understanding:
+        """Understanding depends on the words, the product on air and the catalog; a live stream asks the
+        same things in the same words again and again, so with caching on it is read once."""
+        if not self.cache_seconds or ":" in text:  # an account id in the text is compared with the asker's
+            return understand(text, store, on_air, user_id)
+        key = (text, on_air, store.version)
+        found = self._understood.get(key)
+        if found is None:
+            found = understand(text, store, on_air, user_id)
+            self._understood[key] = found
+            if len(self._understood) > 20_000:
+                self._understood.popitem(last=False)
+        return found
 
     def answer(self, turn: Turn, *, variant: int = 0) -> None:
         """Call the tools, compose, guard and route: the decision for this turn.
@@ -234,8 +275,13 @@ class Assistant:
             return offline, calls, name + ":rejected", usage
         return checked, calls, name + ":rejected", usage
 
-    def record(self, turn: Turn, *, group_id: str | None = None, route_to: str | None = None) -> Decision:
-        """Write the transcript row (or spool it) and return the decision."""
+    def record(self, turn: Turn, *, group_id: str | None = None, route_to: str | None = None,
+               joined: bool = False) -> Decision:
+        """Write the transcript row (or spool it) and return the decision.
+
+        ``joined``: the message joined a group that was already answered; it made no tool calls of its
+        own, so its row points at the group (whose first row holds the calls) instead of copying them.
+        """
         decision = turn.decision
         assert decision is not None
         decision.message_id = turn.message_id
@@ -246,7 +292,7 @@ class Assistant:
             clock=turn.clock or turn.received, channel=turn.msg.channel, lang=decision.lang, intent=decision.intent,
             action=decision.action, reply=decision.reply, confidence=decision.confidence, reason=decision.reason,
             understanding=understood.record() if understood else {"reason_code": decision.reason_code},
-            tool_calls=decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms,
+            tool_calls=[] if joined else decision.tool_calls, planner=decision.planner, latency_ms=decision.latency_ms,
             error=turn.error, message_id=turn.message_id, group_id=group_id, route=route_to,
             audio=turn.msg.heard.record() if turn.msg.heard else None, usage=decision.usage,
         )

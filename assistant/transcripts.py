@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 from assistant import models
 from assistant.db import storage_errors
 from assistant.errors import StorageError
+from assistant.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
         "clock": clock, "channel": channel, "lang": lang, "intent": intent, "action": action, "reply": reply,
         "confidence": round(float(confidence), 4), "reason": reason, "understanding": understanding,
         "tool_calls": tool_calls, "planner": planner, "latency_ms": round(latency_ms, 3), "error": error,
-        "message_id": message_id or uuid.uuid4().hex, "group_id": group_id, "route": route, "audio": audio,
+        "message_id": message_id or new_id(), "group_id": group_id, "route": route, "audio": audio,
         "usage": usage,
     }
 

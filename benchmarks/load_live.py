@@ -285,9 +285,12 @@ async def drive(server: Server, frames: list[Frame], *, seconds: float, in_fligh
             if '"probe-' not in text:
                 continue
             event = json.loads(text)
-            asker = event.get("asker") or ""
-            if event.get("type") == "turn" and asker.startswith("probe-") and asker not in run.probe_seen:
-                run.probe_seen[asker] = clock()
+            # One "turn" per answered message; viewers joining an answered group come as one "joined"
+            # event per frame, with their nicknames in "askers".
+            askers = [event.get("asker") or ""] if event.get("type") == "turn" else event.get("askers", [])
+            for asker in askers:
+                if asker.startswith("probe-") and asker not in run.probe_seen:
+                    run.probe_seen[asker] = clock()
 
     async def read_acks() -> None:
         async for text in stream:

@@ -201,23 +201,24 @@ def test_the_stream_websocket_takes_danmaku_and_refuses_without_token(app_client
         assert refused.value.code == 4401
 
 
-def test_overload_sheds_chit_chat_first_and_says_so(app_client):
+def test_chit_chat_never_waits_in_the_queue_and_overload_is_recorded_not_lost(app_client):
     service = live(app_client)
     service._stop.set()  # the workers stop answering: the queue can only fill
     time.sleep(0.8)
     capacity = service.capacity
-    chatter = [viewer(i, "666") for i in range(capacity)]
-    questions = [viewer(10_000 + i, f"黑色{['M', 'L', 'XL'][i % 3]}还有吗") for i in range(capacity)]
-    result = app_client.post("/v1/rooms/live1/danmaku", json=chatter[: capacity // 2]).json()
-    result = app_client.post("/v1/rooms/live1/danmaku", json=chatter[capacity // 2:] + questions).json()
-    assert result["outcomes"].get("overload_chitchat", 0) > 0
-    assert result["outcomes"].get("overload", 0) > 0  # questions beyond capacity: recorded as shed, not lost
+    chatter = [viewer(i, "666") for i in range(500)]
+    questions = [viewer(10_000 + i, f"黑色{['M', 'L', 'XL'][i % 3]}还有吗") for i in range(capacity + 100)]
+    result = app_client.post("/v1/rooms/live1/danmaku", json=chatter + questions).json()
+    assert result["outcomes"]["ignored"] == 500  # decided at the door, as the planner would
+    assert result["outcomes"]["queued"] == capacity
+    assert result["outcomes"]["overload"] == 100  # beyond capacity: recorded as shed, with the reason
     metrics = app_client.get("/metrics").text
-    assert 'liveassist_messages_shed_total{reason="overload_chitchat"}' in metrics
+    assert 'liveassist_messages_shed_total{reason="overload"} 100.0' in metrics
+    assert 'liveassist_fast_path_total{kind="ignored"} 500.0' in metrics
     service.recorder.flush()
     rows = transcripts(app_client)
-    shed = [r for r in rows if r["route"] == "shed"]
-    assert any(r["reason"] == "shed: overload" for r in shed)
+    assert sum(r["reason"] == "shed: overload" for r in rows) == 100
+    assert sum(r["text"] == "666" and r["action"] == "ignore" for r in rows) == 500
 
 
 def test_demand_counts_sizes_and_asks_for_sold_out_variants(app_client):

@@ -62,6 +62,7 @@ class Board:
         self.actions: Counter[str] = Counter()
         self.shed: Counter[str] = Counter()
         self.latencies: deque[float] = deque(maxlen=2000)
+        self._pruned_at = 0.0
         self._lock = threading.Lock()
 
     # --- events in ------------------------------------------------------------------------------
@@ -80,9 +81,14 @@ class Board:
             elif kind == "on_air":
                 self.on_air = event.get("product")
                 self.stock = dict(event.get("stock") or {})
-            elif kind == "shed":
-                self.shed[event.get("reason", "?")] += int(event.get("count", 1))
-                self.actions["ignore"] += int(event.get("count", 1))
+            elif kind == "joined":
+                self._joined(event)
+            elif kind == "tally":
+                for reason, count in (event.get("shed") or {}).items():
+                    self.shed[reason] += int(count)
+                    self.actions["ignore"] += int(count)
+                for count in (event.get("ignored") or {}).values():
+                    self.actions["ignore"] += int(count)
 
     def _turn(self, event: dict[str, Any]) -> None:
         now = float(event.get("at") or time.time())
@@ -114,6 +120,28 @@ class Board:
             item.samples.append(event["text"])
         self._prune(now)
 
+    def _joined(self, event: dict[str, Any]) -> None:
+        """Viewers who asked what a group already answered, counted in one event per frame."""
+        now = float(event.get("at") or time.time())
+        count = int(event.get("count", 0))
+        decision = event.get("decision") or {}
+        self.actions[decision.get("action", "answer")] += count
+        for latency in event.get("latencies_ms", []):
+            self.latencies.append(float(latency))
+        for _ in range(count):
+            self.asks.append((now, decision.get("intent", "other"), event.get("options") or {},
+                              event.get("sold_out") or [], decision.get("action", "answer")))
+        item = self.items.get(event.get("group_id", ""))
+        if item is not None:
+            item.count += count
+            item.last_at = now
+            item.askers.extend(event.get("askers", [])[-5:])
+            del item.askers[:-10]
+            for sample in event.get("samples", []):
+                if sample not in item.samples:
+                    item.samples.append(sample)
+        self._prune(now)
+
     def _group_update(self, event: dict[str, Any]) -> None:
         item = self.items.get(event.get("group_id", ""))
         if item is None:
@@ -123,9 +151,12 @@ class Board:
         if "status" in event:
             item.status = event["status"]
 
-    def _prune(self, now: float) -> None:
+    def _prune(self, now: float, force: bool = False) -> None:
         while self.asks and now - self.asks[0][0] > _KEEP_SECONDS:
             self.asks.popleft()
+        if not force and now - self._pruned_at < 2.0:
+            return  # the items are few; looking at all of them on every message is not
+        self._pruned_at = now
         if len(self.items) > _MAX_ITEMS:
             stale = sorted(self.items.values(), key=lambda i: i.last_at)[: len(self.items) - _MAX_ITEMS]
             for item in stale:
@@ -138,7 +169,7 @@ class Board:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             now = time.time()
-            self._prune(now)
+            self._prune(now, force=True)
             ranked = sorted(self.items.values(), key=lambda i: (i.status in ("dismissed", "answered", "accepted",
                                                                                "edited"), -i.count, -i.last_at))
             return {

@@ -12,11 +12,11 @@ import hashlib
 import json
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from assistant.ids import new_id
 from assistant.pipeline import Decision, Turn
 
 PERSONAL_INTENTS = {"order_status"}
@@ -108,7 +108,7 @@ class LocalGroupWindows:
             if group is not None and now - group.opened <= self.window and not group.stood_down:
                 group.members.append(member)
                 return group, False
-            group = Group(id=uuid.uuid4().hex, key=key, room_id=room_id, opened=now, members=[member])
+            group = Group(id=new_id(), key=key, room_id=room_id, opened=now, members=[member])
             self._open[key] = group
             self._by_id[group.id] = group
             while len(self._by_id) > self.keep:
@@ -167,7 +167,7 @@ class RedisGroupWindows:
         slot = f"la:gk:{room_id}:{key}"
         member_json = json.dumps(member.__dict__, ensure_ascii=False)
         for _ in range(3):
-            group_id = uuid.uuid4().hex
+            group_id = new_id()
             if self.redis.set(slot, group_id, nx=True, ex=max(1, int(self.window))):
                 pipe = self.redis.pipeline()
                 pipe.hset(f"la:g:{group_id}", mapping={"key": key, "room": room_id, "opened": time.time(),

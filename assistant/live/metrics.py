@@ -19,6 +19,9 @@ class LiveMetrics:
                                  ["action", "route"], registry=self.registry)
         self.grouped = Counter("liveassist_messages_grouped", "Messages that joined a group's answer",
                                registry=self.registry)
+        self.fast_path = Counter("liveassist_fast_path", "Messages decided at the door, without the queue: "
+                                 "chit-chat ignored, repeats of an answered question grouped", ["kind"],
+                                 registry=self.registry)
         self.posts = Counter("liveassist_outbox_posts", "Replies posted to the chat", ["source"],
                              registry=self.registry)
         self.queue_depth = Gauge("liveassist_queue_depth", "Messages waiting to be answered", registry=self.registry)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from functools import lru_cache
 import logging
 import threading
 import time
-import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from assistant import models, transcripts
 from assistant.catalog.snapshot import get_snapshot
 from assistant.db import storage_errors
 from assistant.errors import InvalidInput, StorageError
+from assistant.ids import new_id
 from assistant.live import routing
 from assistant.live.board import Board
 from assistant.live.bus import Bus, Delivery, LocalBus, RedisBus
@@ -36,7 +37,8 @@ from assistant.live.metrics import LiveMetrics
 from assistant.live.outbox import Outbox
 from assistant.pipeline import Assistant, Decision, Message, Turn
 from assistant.prompts import render
-from assistant.text import normalise
+from assistant.prompts import reason as reason_text
+from assistant.text import has_han, normalise
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,10 @@ class LiveService:
         self.engine = assistant.engine
         self.settings = assistant.settings
         self.recorder = transcripts.BatchRecorder(assistant.engine, assistant.spool, on_written=self._written)
-        self.stream = Assistant(assistant.engine, assistant.settings, assistant.planner, recorder=self.recorder)
+        # The stream may reuse the catalog version and the product on air for half a second (on-air
+        # changes made here are seen at once; elsewhere within the stock-watch interval).
+        self.stream = Assistant(assistant.engine, assistant.settings, assistant.planner, recorder=self.recorder,
+                                llm=assistant.llm, cache_seconds=0.5)
         self.hub = hub
         self.bus: Bus = bus or LocalBus(queue_size)
         self.relay = relay
@@ -147,8 +152,28 @@ class LiveService:
 
     # --- messages in ----------------------------------------------------------------------------
 
-    def submit(self, room_id: str, danmaku: Danmaku, *, source: str = "stream") -> Admission:
-        """Take one chat message; never blocks on answering."""
+    def submit_many(self, room_id: str, messages: list[Danmaku], *, source: str = "stream") -> Counter[str]:
+        """Take a frame of messages; the room hears about what was ignored, shed or joined a group once
+        per frame (a busy room sends thousands a second; its pages need the sum, not every one)."""
+        outcomes: Counter[str] = Counter()
+        tally: dict[str, Any] = {"ignored": Counter(), "shed": Counter(), "joined": {}}
+        for danmaku in messages:
+            admission = self.submit(room_id, danmaku, source=source, tally=tally)
+            outcomes[admission.outcome] += 1
+        if tally["ignored"] or tally["shed"]:
+            self._publish(room_id, {"type": "tally", "ignored": dict(tally["ignored"]), "shed": dict(tally["shed"])})
+        for event in tally["joined"].values():
+            self._publish(room_id, event)
+        return outcomes
+
+    def submit(self, room_id: str, danmaku: Danmaku, *, source: str = "stream",
+               tally: dict[str, Any] | None = None) -> Admission:
+        """Take one chat message; never blocks on answering.
+
+        Chit-chat, emoji and spam are recorded as ignored right here, and a question in the same words
+        as one just answered joins its group: in a live room these are most messages, and neither needs
+        the queue. Everything else is queued for the workers.
+        """
         self.metrics.received.labels(source).inc()
         now = dt.datetime.now(dt.UTC)
         msg = Message(room_id=room_id, user_id=danmaku.user_id, text=danmaku.text, nickname=danmaku.nickname,
@@ -158,22 +183,22 @@ class LiveService:
         if danmaku.role != "viewer":
             self.person_spoke(room_id, danmaku.text, role=danmaku.role)
             return Admission(True, "person")
-        lowered = normalise(danmaku.text).lower
+        lowered = _normalised(danmaku.text)
         limited = self.limits.check(room_id, danmaku.user_id, lowered)
         if limited:
-            return self._shed(msg, now, limited)
+            return self._shed(msg, now, limited, tally)
+        idle = _idle_reason(lowered) if len(danmaku.text) <= self.settings.max_message_chars else None
+        if idle is not None:
+            return self._ignore(msg, now, idle, tally)
+        aggregated = self._aggregate_repeat(msg, lowered, danmaku.sent_at(now), tally)
+        if aggregated is not None:
+            return aggregated
         depth = self.bus.depth()
-        if depth >= self.high_water:
-            if _looks_idle(lowered):
-                return self._shed(msg, now, "overload_chitchat")
-            aggregated = self._aggregate_repeat(msg, lowered, danmaku.sent_at(now))
-            if aggregated is not None:
-                return aggregated
-        message_id = uuid.uuid4().hex
+        message_id = new_id()
         payload = {"room": room_id, "user_id": msg.user_id, "nickname": msg.nickname, "text": msg.text,
                    "channel": source, "sent_at": danmaku.sent_at(now).isoformat(), "message_id": message_id}
         if depth >= self.capacity or not self.bus.put(payload):
-            return self._shed(msg, now, "overload")
+            return self._shed(msg, now, "overload", tally)
         self.metrics.queue_depth.set(depth + 1)
         return Admission(True, "queued", message_id)
 
@@ -273,7 +298,8 @@ class LiveService:
         self._publish_turn(turn, decision, group, status if not joined else None)
         return decision
 
-    def _aggregate_repeat(self, msg: Message, lowered: str, sent_at: dt.datetime) -> Admission | None:
+    def _aggregate_repeat(self, msg: Message, lowered: str, sent_at: dt.datetime,
+                          tally: dict[str, Any] | None = None) -> Admission | None:
         """Under overload, the same words as a question just answered join its group without a queue."""
         if not isinstance(self.windows, LocalGroupWindows):
             return None  # shared windows: every message goes through the bus
@@ -287,20 +313,40 @@ class LiveService:
                 or group.decided_at < self.stock_changed_at:
             return None
         turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
-                    message_id=uuid.uuid4().hex, clock=opener.clock, store=opener.store,
+                    message_id=new_id(), clock=opener.clock, store=opener.store,
                     on_air_sku=opener.on_air_sku, understood=opener.understood, plan=opener.plan,
                     decision=_for_member(group.decision, msg.nickname, group.decision.lang))
         member = Member(msg.user_id, msg.nickname, turn.message_id, time.monotonic())
         joined, new = self.windows.join_or_open(msg.room_id, group.key, member)
         if new:
             return None
-        decision = self.stream.record(turn, group_id=group.id, route_to="grouped")
+        decision = self.stream.record(turn, group_id=group.id, route_to="grouped", joined=True)
         self.metrics.grouped.inc()
+        self.metrics.fast_path.labels("aggregated").inc()
         self.metrics.decisions.labels(decision.action, "grouped").inc()
-        self._publish_turn(turn, decision, group, None)
+        if tally is None:
+            self._publish_turn(turn, decision, group, None)
+        else:
+            self._count_joined(tally, turn, decision, group, opener)
         return Admission(True, "aggregated", turn.message_id)
 
-    def _shed(self, msg: Message, now: dt.datetime, reason: str) -> Admission:
+    def _count_joined(self, tally: dict[str, Any], turn: Turn, decision: Decision, group: Group, opener: Turn) -> None:
+        event = tally["joined"].get(group.id)
+        if event is None:
+            u = opener.understood
+            event = {"type": "joined", "group_id": group.id, "count": 0, "askers": [], "samples": [],
+                     "latencies_ms": [],
+                     "decision": {"action": decision.action, "intent": decision.intent},
+                     "options": u.options if u else {}, "sold_out": _sold_out(decision)}
+            tally["joined"][group.id] = event
+        event["count"] += 1
+        event["askers"].append(turn.msg.nickname or mask_user(turn.msg.user_id))
+        if len(event["samples"]) < 3 and turn.msg.text[:200] not in event["samples"]:
+            event["samples"].append(turn.msg.text[:200])
+        event["latencies_ms"].append(round(decision.latency_ms, 2))
+
+    def _shed(self, msg: Message, now: dt.datetime, reason: str,
+              tally: dict[str, Counter[str]] | None = None) -> Admission:
         """Not answered one by one; recorded all the same, with the reason."""
         self.metrics.shed.labels(reason).inc()
         row = transcripts.row_for(
@@ -308,8 +354,29 @@ class LiveService:
             lang=None, intent=None, action="ignore", reply="", confidence=0.0, reason=f"shed: {reason}",
             understanding={}, tool_calls=[], planner="none", latency_ms=0.0, route="shed")
         self.recorder.record(row)
-        self._publish(msg.room_id, {"type": "shed", "reason": reason, "count": 1})
+        if tally is not None:
+            tally["shed"][reason] += 1
+        else:
+            self._publish(msg.room_id, {"type": "tally", "shed": {reason: 1}})
         return Admission(False, reason, row["message_id"])
+
+    def _ignore(self, msg: Message, now: dt.datetime, reason: str,
+                tally: dict[str, Counter[str]] | None = None) -> Admission:
+        """Chit-chat, emoji, spam: ignored, exactly as the pipeline would, without a place in the queue."""
+        lang = "zh" if has_han(msg.text) else "en"
+        self.metrics.decisions.labels("ignore", "none").inc()
+        self.metrics.fast_path.labels("ignored").inc()
+        row = transcripts.row_for(
+            room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
+            lang=lang, intent="other", action="ignore", reply="", confidence=0.9,
+            reason=reason_text(lang, reason), understanding={"flags": [reason], "fast_path": True}, tool_calls=[],
+            planner="offline", latency_ms=0.0, route="none")
+        self.recorder.record(row)
+        if tally is not None:
+            tally["ignored"][reason] += 1
+        else:
+            self._publish(msg.room_id, {"type": "tally", "ignored": {reason: 1}})
+        return Admission(True, "ignored", row["message_id"])
 
     # --- people in the room -------------------------------------------------------------------------
 
@@ -465,6 +532,11 @@ class LiveService:
         """A stock figure changed in this process: no group reuses an answer from before it."""
         self.stock_changed_at = time.time()
 
+    def catalog_changed(self) -> None:
+        """A catalog was imported here: answers and cached readings from before it are not reused."""
+        self.stock_changed_at = time.time()
+        self.stream.forget_room()
+
     def forget_policy(self, room_id: str) -> None:
         self._policies.pop(room_id, None)
 
@@ -478,6 +550,7 @@ class LiveService:
 
     def refresh_on_air(self, room_id: str) -> None:
         """Reload the product on air and its stock onto the room's board (after on-air changes)."""
+        self.stream.forget_room(room_id)
         event = self._on_air_event(room_id)
         self._publish(room_id, event)
 
@@ -560,12 +633,7 @@ class LiveService:
 
     def _publish_turn(self, turn: Turn, decision: Decision, group: Group | None, status: str | None) -> None:
         u = turn.understood
-        sold_out = []
-        for call in decision.tool_calls:
-            if call["name"] == "check_stock" and "variants" in call["result"]:
-                for variant in call["result"]["variants"]:
-                    if variant["status"] == "sold_out":
-                        sold_out.append(" ".join(variant["options"].values()) or variant["sku"])
+        sold_out = _sold_out(decision)
         event: dict[str, Any] = {
             "type": "turn", "group_id": group.id if group else None, "message_id": turn.message_id,
             "text": turn.msg.text[:200], "asker": turn.msg.nickname or mask_user(turn.msg.user_id),
@@ -580,18 +648,51 @@ class LiveService:
         self._publish(turn.msg.room_id, event)
 
 
-def _looks_idle(lowered: str) -> bool:
-    """Cheap: is this chit-chat, emoji, spam or empty (the first things shed under overload)?"""
+def _sold_out(decision: Decision) -> list[str]:
+    """Variants the answer found sold out: what viewers ask for that is gone (a restock signal)."""
+    found = []
+    for call in decision.tool_calls:
+        if call["name"] == "check_stock" and "variants" in call.get("result", {}):
+            for variant in call["result"]["variants"]:
+                if variant["status"] == "sold_out":
+                    found.append(" ".join(variant["options"].values()) or variant["sku"])
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def _normalised(text: str) -> str:
+    """Normalised, lower-cased text; a storm repeats the same words, so each is worked out once."""
+    return normalise(text).lower
+
+
+@lru_cache(maxsize=50_000)
+def _idle_reason(lowered: str) -> str | None:
+    """Why a message is not for the shop (chitchat, spam, emoji_only, empty), or None: the same test
+    the planner applies, done before the queue."""
     from assistant.understand import _cues
 
-    cues = _cues()
     if not lowered.strip(" ?？!！.。,，~"):
-        return True
-    return any(p.search(lowered) for name in ("chitchat", "spam") for p in cues.ignore[name])
+        return "emoji_only" if lowered else "empty"
+    cues = _cues()
+    for name in ("spam", "chitchat"):
+        if any(p.search(lowered) for p in cues.ignore[name]):
+            return name
+    return None
 
 
 def _address(reply: str, nickname: str | None, lang: str) -> str:
-    return render(lang, "address", name=nickname) + reply if nickname and reply else reply
+    if not nickname or not reply:
+        return reply
+    before, after = _addressing(lang)
+    return f"{before}{nickname}{after}{reply}"
+
+
+@lru_cache(maxsize=4)
+def _addressing(lang: str) -> tuple[str, str]:
+    """The "@name " template rendered once, split around the name: every viewer has another name, and
+    rendering a template per message costs more than answering some questions."""
+    before, _, after = render(lang, "address", name="\x00").partition("\x00")
+    return before, after
 
 
 def _address_group(reply: str, nickname: str | None, count: int, lang: str) -> str:

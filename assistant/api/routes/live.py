@@ -45,18 +45,19 @@ def post_danmaku(room: str, live: LiveDep, _: Annotated[Principal, Depends(allow
 
 
 def _admit(live: LiveService, room: str, messages: list[Any], *, source: str) -> dict[str, Any]:
-    outcomes: dict[str, int] = {}
+    valid: list[Danmaku] = []
     invalid: list[dict[str, Any]] = []
     for index, raw in enumerate(messages):
+        if index >= _MAX_BATCH:
+            invalid.append({"index": index, "error": f"a frame holds at most {_MAX_BATCH} messages"})
+            continue
         try:
-            danmaku = Danmaku.model_validate(raw)
+            valid.append(Danmaku.model_validate(raw))
         except ValidationError as exc:
             invalid.append({"index": index, "error": "; ".join(
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())})
-            continue
-        admission = live.submit(room, danmaku, source=source)
-        outcomes[admission.outcome] = outcomes.get(admission.outcome, 0) + 1
-    return {"received": len(messages), "outcomes": outcomes, "invalid": invalid}
+    outcomes = live.submit_many(room, valid, source=source)
+    return {"received": len(messages), "outcomes": dict(outcomes), "invalid": invalid}
 
 
 @router.websocket("/{room}/stream")
@@ -84,7 +85,8 @@ async def stream(websocket: WebSocket, room: str) -> None:
                 await websocket.send_json({"received": 0, "outcomes": {}, "invalid": [{"index": 0, "error": "not JSON"}]})
                 continue
             messages = payload if isinstance(payload, list) else [payload]
-            await websocket.send_json(_admit(live, room, messages[:_MAX_BATCH], source="stream"))
+            # Off the event loop, so pages following the room keep getting their events meanwhile.
+            await websocket.send_json(await asyncio.to_thread(_admit, live, room, messages, source="stream"))
     except WebSocketDisconnect:
         return
 
@@ -152,6 +154,12 @@ async def _follow(websocket: WebSocket, room: str, capability: str, channel: str
                     getter.cancel()
                     return
                 await websocket.send_json(getter.result())
+                # A busy room: send what else is waiting now, without a round trip through the loop.
+                for _ in range(200):
+                    try:
+                        await websocket.send_json(queue.get_nowait())
+                    except asyncio.QueueEmpty:
+                        break
         finally:
             receiver.cancel()
     except (WebSocketDisconnect, RuntimeError):
