@@ -280,3 +280,17 @@ def test_the_webhook_is_retried_until_the_connector_takes_it(app_client, monkeyp
         assert len(_FlakyWebhook.calls) == 3
     finally:
         server.shutdown()
+
+
+def test_a_page_on_another_site_cannot_use_the_host_s_cookie(app_client, tokens):
+    from starlette.websockets import WebSocketDisconnect
+
+    app_client.cookies.set("liveassist_token", tokens["host"])
+    headers = {"Authorization": "", "Origin": "https://evil.example"}
+    with pytest.raises(WebSocketDisconnect) as refused, app_client.websocket_connect(
+            "/v1/rooms/live1/events", headers=headers) as ws:
+        ws.receive_json()
+    assert refused.value.code == 4401
+    with app_client.websocket_connect("/v1/rooms/live1/events",
+                                      headers={"Authorization": "", "Origin": "http://testserver"}) as ws:
+        assert ws.receive_json()["type"] == "snapshot"

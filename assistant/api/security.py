@@ -26,6 +26,14 @@ def bearer_token(headers: dict[str, str] | object, cookies: dict[str, str]) -> s
     return cookies.get(COOKIE)
 
 
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True  # not a browser
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
 def check(principal: Principal | None, capability: str, where: str) -> Principal:
     if principal is None:
         log.warning("401 %s: missing or invalid token", where)
@@ -51,7 +59,17 @@ def allowed(capability: str) -> Callable[[Request], Principal]:
 
 
 def websocket_principal(websocket: WebSocket, capability: str) -> Principal | None:
-    """For WebSockets: the token may also come as ``?token=`` (browsers cannot set headers there)."""
+    """For WebSockets: the token may also come as ``?token=`` (browsers cannot set headers there).
+
+    A browser sends the sign-in cookie with a WebSocket opened by any site's page; so when the cookie
+    is what identifies the caller, the page must be one of ours (same Origin as the server).
+    """
+    header = websocket.headers.get("authorization", "")
+    explicit = header.lower().startswith("bearer ") or websocket.query_params.get("token")
+    if not explicit and websocket.cookies.get(COOKIE) and not _same_origin(websocket):
+        log.warning("websocket %s refused: cookie sent from another site (%s)", websocket.url.path,
+                    websocket.headers.get("origin"))
+        return None
     token = bearer_token(websocket.headers, websocket.cookies) or websocket.query_params.get("token")
     principal = authenticate(websocket.app.state.engine, token)
     if principal is None or not principal.may(capability):

@@ -28,6 +28,8 @@ class BoardItem:
     question: str
     reply: str
     reason: str
+    reason_code: str
+    """Why it went to the host (bargain, complaint, health, …): pages colour by it."""
     status: str
     """posted (auto), suggested, accepted, edited, dismissed, answered (by a person), late."""
     product_sku: str | None
@@ -41,7 +43,8 @@ class BoardItem:
     def view(self) -> dict[str, Any]:
         return {
             "group_id": self.group_id, "kind": self.kind, "intent": self.intent, "question": self.question,
-            "reply": self.reply, "reason": self.reason, "status": self.status, "product_sku": self.product_sku,
+            "reply": self.reply, "reason": self.reason, "reason_code": self.reason_code, "status": self.status,
+            "product_sku": self.product_sku,
             "label": self.label, "count": self.count, "askers": self.askers[-5:], "samples": self.samples[-3:],
             "first_at": self.first_at, "last_at": self.last_at,
         }
@@ -108,7 +111,8 @@ class Board:
         if item is None:
             item = BoardItem(
                 group_id=group_id, kind=action, intent=decision["intent"], question=event.get("text", ""),
-                reply=decision["reply"], reason=decision.get("reason", ""), status=event.get("status", "suggested"),
+                reply=decision["reply"], reason=decision.get("reason", ""), reason_code=decision.get("reason_code", ""),
+                status=event.get("status", "suggested"),
                 product_sku=event.get("product_sku"), label=event.get("label", ""), count=0, first_at=now,
             )
             self.items[group_id] = item
