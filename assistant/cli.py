@@ -4,6 +4,7 @@
     liveassist stock set VARIANT_SKU WH QTY    change stock; the next answer uses it
     liveassist room on-air ROOM SKU_OR_LINK    set (or --clear) the product on air
     liveassist ask --room R --user U "TEXT"    answer one message (--json for the contract JSON)
+    liveassist ask --room R --user U --audio F answer a spoken question (wav, mp3, m4a, ogg, webm…)
     liveassist transcripts [filters]           list or export what was asked and answered
     liveassist serve                           the HTTP API
     liveassist demo                            load the demo store and serve it
@@ -54,14 +55,20 @@ def _parse_time(raw: str | None, what: str) -> dt.datetime | None:
 def cmd_catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.catalog.importer import import_catalog, read_catalog_file
 
+    from assistant.knowledge.hooks import describe, index_after_change
+
     catalog, warnings, _ = read_catalog_file(Path(args.file))
-    report = import_catalog(_engine(settings), catalog, warnings=warnings, prune=args.replace)
+    engine = _engine(settings)
+    report = import_catalog(engine, catalog, warnings=warnings, prune=args.replace)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    # The import has committed; a failure to index is reported, and does not fail the command.
+    knowledge = index_after_change(engine, settings, "catalog import")
     if args.json:
-        _print_json(report.__dict__)
+        _print_json(report.__dict__ | {"knowledge": knowledge})
     else:
         print(report.summary())
+        print(describe(knowledge), file=sys.stdout if knowledge["ok"] else sys.stderr)
     return 0
 
 
@@ -140,17 +147,34 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     check_room_id(args.room)
     if not args.user.strip():
         raise InvalidInput("--user must not be empty")
-    assistant = Assistant(_engine(settings), settings)
-    decision = assistant.handle(Message(room_id=args.room, user_id=args.user, text=args.text,
-                                        now=_parse_time(args.now, "--now"), nickname=args.name, channel="cli"))
+    if (args.text is None) == (args.audio is None):
+        raise InvalidInput('give exactly one of "TEXT" or --audio FILE')
+    engine = _engine(settings)
+    heard = _hear(engine, settings, args.room, Path(args.audio)) if args.audio else None
+    assistant = Assistant(engine, settings)
+    decision = assistant.handle(Message(room_id=args.room, user_id=args.user, text=heard.text if heard else args.text,
+                                        now=_parse_time(args.now, "--now"), nickname=args.name, channel="cli",
+                                        heard=heard))
     if args.json:
-        _print_json(decision.contract())
+        _print_json({"heard": heard.record(), **decision.contract()} if heard else decision.contract())
     else:
+        if heard:
+            print(f"heard ({heard.language}, confidence {heard.confidence:.2f}, {heard.duration_s:.1f} s): "
+                  f"{heard.text}")
         print(f"[{decision.action}] {decision.reply or '(no reply)'}")
         print(f"  intent {decision.intent}, confidence {decision.confidence:.2f}: {decision.reason}")
         for call in decision.tool_calls:
             print(f"  · {call['name']}({json.dumps(call['args'], ensure_ascii=False)})")
     return 0
+
+
+def _hear(engine, settings: Settings, room: str, path: Path):  # type: ignore[no-untyped-def]
+    """Transcribe an audio file (speech recognition is loaded only here, never for typed questions)."""
+    from assistant.speech.listen import hear
+
+    if not path.is_file():
+        raise InvalidInput(f"no such audio file: {path}")
+    return hear(engine, settings, room, path)
 
 
 def cmd_transcripts(args: argparse.Namespace, settings: Settings) -> int:
@@ -322,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="ISO 8601 time to answer for (fixes the clock)")
     p.add_argument("--name", help="the viewer's nickname, to address the reply")
     p.add_argument("--json", action="store_true", help="print the contract JSON")
-    p.add_argument("text")
+    p.add_argument("--audio", metavar="FILE", help="a spoken question instead of TEXT (wav, mp3, m4a, ogg/opus, webm…)")
+    p.add_argument("text", nargs="?", help="what the viewer wrote (omit with --audio)")
     p.set_defaults(run=cmd_ask)
 
     p = commands.add_parser("transcripts", help="list or export transcripts")

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     voice_min_confidence: float = Field(default=0.55, ge=0, le=1, description="Below this, a spoken question goes to the host.")
     max_audio_seconds: float = Field(default=30.0, gt=0, description="Longer clips are refused.")
     bus_claim_seconds: float = Field(default=5.0, gt=0, description="A stopped worker's messages are taken over after this.")
+    embedding_threads: int = Field(
+        default=1, ge=1, le=16,
+        description="CPU threads for the knowledge embedding model (1 keeps search latency steady on a busy machine).")
 
     @property
     def resolved_database_url(self) -> str:

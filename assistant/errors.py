@@ -6,9 +6,11 @@
     ├── CatalogError                 a catalog file is refused whole; .problems lists (json_path, message)
     ├── NotFound                     an unknown room, SKU, warehouse or link number (HTTP 404)
     ├── InvalidInput                 a value a user typed is unusable (HTTP 422)
-    └── StorageError                 the database failed or is unreachable (HTTP 503)
+    ├── StorageError                 the database failed or is unreachable (HTTP 503)
+    └── KnowledgeUnavailable         the knowledge index (chromadb) or the embedding model failed
 
-Outside libraries' errors become ours at exactly one point: SQLAlchemy's in ``db.py``.
+Outside libraries' errors become ours at exactly one point: SQLAlchemy's in ``db.py``, chromadb's
+and the embedding model's in ``knowledge/index.py``.
 Data problems inside a tool ("no such SKU") are not exceptions for the pipeline: the tool boundary
 turns :class:`tools.base.ToolFailure` into a result the planner can act on.
 """
@@ -37,4 +39,12 @@ class InvalidInput(LiveAssistError):
 
 
 class StorageError(LiveAssistError):
+    pass
+
+
+class KnowledgeUnavailable(LiveAssistError):
+    """The knowledge index cannot be built or searched; catalog data and the text path are unaffected."""
+
+
+class SpeechUnavailable(LiveAssistError):
     pass

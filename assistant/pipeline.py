@@ -36,9 +36,9 @@ from assistant.prompts import render
 from assistant.text import strip_control
 from assistant.understand import Understanding, understand
 from tools.base import ToolCall, ToolContext, ToolFailure
+from tools.registry import TOOLS
 
 LLM = LLMResponder
-from tools.registry import TOOLS
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ the data folder and is written to the database by the next recording that succee
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -139,10 +140,8 @@ def record(engine: Engine, row: dict[str, Any], spool: Spool) -> int | None:
         spool.put(row | {"error": (row.get("error") or "") + f" [spooled: {exc}]"})
         return None
     if spool.pending():
-        try:
+        with contextlib.suppress(StorageError):  # still down: the rows wait in the spool
             spool.flush(engine)
-        except StorageError:
-            pass
     return row_id
 
 

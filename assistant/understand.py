@@ -243,7 +243,7 @@ def _flags(norm: Normalised, cues: _Cues, user_id: str | None) -> list[str]:
 def _names_another_account(lowered: str, user_id: str | None) -> bool:
     """"douyin:7712的订单", "我是kuaishou:550912": an account id in a message that is not the asker's."""
     own = (user_id or "").lower()
-    return any(m.group(0) != own for m in _ACCOUNT.finditer(lowered) if not m.group(1) in ("http", "https"))
+    return any(m.group(0) != own for m in _ACCOUNT.finditer(lowered) if m.group(1) not in ("http", "https"))
 
 
 def _language(norm: Normalised, spans: list[tuple[int, int]], store: StoreSnapshot) -> tuple[Lang, bool]:
@@ -293,10 +293,8 @@ def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, d
         top = "product_info"
     elif destination is not None and product is not None:
         top = "shipping"
-    elif (options or unavailable) and is_question:
-        top = "stock"
     elif options or unavailable:
-        top = "stock"
+        top = "stock"  # "黑色XL?", "XL" alone: a variant named is a question about its stock
     else:
         top = "other"
     also: list[Intent] = []

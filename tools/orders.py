@@ -104,7 +104,10 @@ def _view(ctx: ToolContext, row, lines) -> OrderView:  # type: ignore[no-untyped
     if row.status == "paid" and row.paid_at is not None:
         expected = _expected_ship_date(ctx, [sku for sku, _ in lines], row.paid_at)
     today = ctx.now.astimezone(store.zone).date()
-    local = (lambda t: t.astimezone(store.zone) if t else None)
+
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.astimezone(store.zone) if moment else None
+
     return OrderView(
         order_id=row.order_id, order_tail=row.order_id[-4:], status=row.status, items=items,
         paid_at=local(row.paid_at), shipped_at=local(row.shipped_at), delivered_at=local(row.delivered_at),

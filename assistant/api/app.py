@@ -20,11 +20,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import transcripts
-from assistant.api.routes import catalog, health, live, metrics, pages, rooms, stock
+from assistant.api.routes import catalog, health, live, metrics, pages, rooms, stock, voice
 from assistant.api.routes import transcripts as transcript_routes
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, upgrade
-from assistant.errors import CatalogError, InvalidInput, LiveAssistError, NotFound, StorageError
+from assistant.errors import CatalogError, InvalidInput, LiveAssistError, NotFound, SpeechUnavailable, StorageError
 from assistant.live.events import EventHub
 from assistant.live.service import LiveService
 from assistant.pipeline import Assistant, Message
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
         description="Answers live-room viewers' questions about stock, shipping and orders from live data.",
         lifespan=lifespan,
     )
-    for module in (health, catalog, stock, rooms, live, metrics, transcript_routes):
+    for module in (health, catalog, stock, rooms, live, voice, metrics, transcript_routes):
         app.include_router(module.router)
     pages.install(app)
     _install_error_handlers(app)
@@ -101,6 +101,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StorageError)
     async def storage(_: Request, exc: StorageError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    @app.exception_handler(SpeechUnavailable)
+    async def no_speech(_: Request, exc: SpeechUnavailable) -> JSONResponse:
         return _error(503, str(exc))
 
     @app.exception_handler(StarletteHTTPException)

@@ -26,6 +26,24 @@ def bearer_token(headers: dict[str, str] | object, cookies: dict[str, str]) -> s
     return cookies.get(COOKIE)
 
 
+async def open_websocket(websocket: WebSocket, room: str, capability: str) -> bool:
+    """Accept a room's WebSocket for a caller allowed ``capability``; else close it with a reason
+    (4401: no valid token for this, 4422: a malformed room id) and return False."""
+    from assistant.errors import InvalidInput
+    from assistant.live_state import check_room_id
+
+    if websocket_principal(websocket, capability) is None:
+        await websocket.close(code=4401, reason=f"a token allowed to {capability} is required")
+        return False
+    try:
+        check_room_id(room)
+    except InvalidInput as exc:
+        await websocket.close(code=4422, reason=str(exc))
+        return False
+    await websocket.accept()
+    return True
+
+
 def _same_origin(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     if not origin:

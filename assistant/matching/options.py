@@ -21,7 +21,7 @@ from assistant.matching.sizes_colours import (
     size_key,
     size_spellings,
 )
-from assistant.matching.terms import Hit, TermIndex
+from assistant.matching.terms import TermIndex
 
 _SPLIT = re.compile(r"[\s/|·,，、()（）\[\]【】\-_+:：;；]+")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")

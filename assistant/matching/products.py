@@ -33,7 +33,7 @@ _STOP_WORDS = {"the", "and", "for", "with", "set", "new", "pro", "you", "have", 
                # question words that must never be "corrected" into a product name ("stock" is not "socks")
                "stock", "left", "available", "shipping", "order", "orders", "deliver", "delivery", "does", "come",
                "sizes", "colors", "colours", "there", "they", "long", "days", "today", "tomorrow", "where", "which",
-               "more", "other", "some", "want", "need", "please", "thanks", "cost", "much", "many", "sold", "out"}
+               "more", "other", "some", "want", "need", "please", "thanks", "cost", "many", "sold", "out"}
 _FUZZY_ACCEPT = 0.4
 _FUZZY_MARGIN = 0.15
 
@@ -107,7 +107,7 @@ class ProductVocabulary:
         self.names = dict(names)
         noise = {w for w, _ in all_colour_words() if len(w) == 2}
         document_frequency: dict[str, int] = defaultdict(int)
-        for sku, name_parts in self.names.items():
+        for name_parts in self.names.values():
             for part in {p for parts in name_parts for p in parts}:
                 document_frequency[part] += 1
         total = max(1, len(self.names))

@@ -12,9 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.api.security import allowed, websocket_principal
+from assistant.api.security import allowed, open_websocket
 from assistant.auth import Principal
-from assistant.errors import InvalidInput
 from assistant.live import routing
 from assistant.live.danmaku import Danmaku
 from assistant.live.outbox import outbox_channel
@@ -66,15 +65,8 @@ async def stream(websocket: WebSocket, room: str) -> None:
 
     Each frame is acknowledged with ``{"received": n, "outcomes": {...}, "invalid": [...]}``.
     """
-    if websocket_principal(websocket, "ingest") is None:
-        await websocket.close(code=4401, reason="a valid ingest token is required")
+    if not await open_websocket(websocket, room, "ingest"):
         return
-    try:
-        check_room_id(room)
-    except InvalidInput as exc:
-        await websocket.close(code=4422, reason=str(exc))
-        return
-    await websocket.accept()
     live: LiveService = websocket.app.state.live
     try:
         while True:
@@ -132,15 +124,8 @@ async def outbox_stream(websocket: WebSocket, room: str) -> None:
 
 async def _follow(websocket: WebSocket, room: str, capability: str, channel: str, *, first: Any,
                   on_message: Any = None) -> None:
-    if websocket_principal(websocket, capability) is None:
-        await websocket.close(code=4401, reason=f"a token allowed to {capability} is required")
+    if not await open_websocket(websocket, room, capability):
         return
-    try:
-        check_room_id(room)
-    except InvalidInput as exc:
-        await websocket.close(code=4422, reason=str(exc))
-        return
-    await websocket.accept()
     live: LiveService = websocket.app.state.live
     queue = live.hub.subscribe(channel)
     try:

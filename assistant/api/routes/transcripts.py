@@ -13,9 +13,10 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from assistant import review, transcripts
-from assistant.api.deps import EngineDep
+from assistant.api.deps import EngineDep, SettingsDep
 from assistant.api.security import allowed
 from assistant.auth import Principal
+from assistant.knowledge.hooks import index_after_change
 
 router = APIRouter(prefix="/v1", tags=["transcripts"])
 Reviewer = Annotated[Principal, Depends(allowed("review"))]
@@ -69,10 +70,14 @@ class CorrectionBody(BaseModel):
 
 
 @router.post("/transcripts/{transcript_id}/corrections")
-def post_correction(transcript_id: int, body: CorrectionBody, engine: EngineDep, principal: Reviewer) -> dict[str, Any]:
-    """Mark a reply wrong, with the right answer; it becomes a new eval case."""
-    return review.correct(engine, transcript_id, right_action=body.right_action, right_reply=body.right_reply,
-                          note=body.note, role=principal.role)
+def post_correction(transcript_id: int, body: CorrectionBody, engine: EngineDep, settings: SettingsDep,
+                    principal: Reviewer) -> dict[str, Any]:
+    """Mark a reply wrong, with the right answer; it becomes a new eval case and, when it is an answer,
+    searchable knowledge (``knowledge`` reports the index update, or why it failed: the correction
+    is saved either way)."""
+    saved = review.correct(engine, transcript_id, right_action=body.right_action, right_reply=body.right_reply,
+                           note=body.note, role=principal.role)
+    return saved | {"knowledge": index_after_change(engine, settings, f"correction {saved['id']}")}
 
 
 @router.get("/corrections/eval-cases", response_model=None)
