@@ -143,19 +143,21 @@ def _range(bounds: Any, unit: str) -> str:
     return f"{_number(bounds)}{unit}"
 
 
+def _chart_row(row: dict[str, Any], lang: str) -> str:
+    """"M码 身高155-165cm 体重45-55kg" / "size M: height 155-165 cm weight 45-55 kg"."""
+    size, height, weight = row.get("size", "?"), row.get("height_cm"), row.get("weight_kg")
+    others = [(k, _value(v)) for k, v in row.items() if k not in ("size", "height_cm", "weight_kg")]
+    if lang == "zh":
+        bits = [f"{size}码"] + ([f"身高{_range(height, 'cm')}"] if height else [])
+        bits += ([f"体重{_range(weight, 'kg')}"] if weight else []) + [f"{k}{v}" for k, v in others]
+    else:
+        bits = [f"size {size}:"] + ([f"height {_range(height, ' cm')}"] if height else [])
+        bits += ([f"weight {_range(weight, ' kg')}"] if weight else []) + [f"{k} {v}" for k, v in others]
+    return " ".join(bits)
+
+
 def chart_passage(product: ProductInfo, lang: str) -> PassageDoc:
-    rows = []
-    for row in product.size_chart:
-        size = row.get("size", "?")
-        height, weight = row.get("height_cm"), row.get("weight_kg")
-        others = {k: v for k, v in row.items() if k not in ("size", "height_cm", "weight_kg")}
-        if lang == "zh":
-            bits = [f"{size}码"] + ([f"身高{_range(height, 'cm')}"] if height else []) \
-                + ([f"体重{_range(weight, 'kg')}"] if weight else []) + [f"{k}{_value(v)}" for k, v in others.items()]
-        else:
-            bits = [f"size {size}:"] + ([f"height {_range(height, ' cm')}"] if height else []) \
-                + ([f"weight {_range(weight, ' kg')}"] if weight else []) + [f"{k} {_value(v)}" for k, v in others.items()]
-        rows.append(" ".join(bits))
+    rows = [_chart_row(row, lang) for row in product.size_chart]
     if lang == "zh":
         chart = "尺码表（按身高体重）：" + "；".join(rows)
         text = f"{product_names(product, 'zh')} · 穿几码 选码 {chart}"

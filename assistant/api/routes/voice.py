@@ -48,17 +48,14 @@ async def post_audio(room: str, request: Request) -> dict[str, Any]:
     """
     check_room_id(room)
     form = await _read_form(request)
-    user_id = str(form.get("user_id") or "").strip()
-    if not user_id or len(user_id) > 128:
-        raise InvalidInput("user_id is required (platform:id, at most 128 characters)")
-    nickname = form.get("nickname") or None
-    if nickname is not None and (not isinstance(nickname, str) or len(nickname) > 64):
-        raise InvalidInput("nickname must be text of at most 64 characters")
-    now = _parse_now(form.get("now"))
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise InvalidInput('send the audio as a file in the multipart field "file"')
-    data = await upload.read()
+    try:
+        user_id, nickname, now = _viewer_fields(form)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput('send the audio as a file in the multipart field "file"')
+        data = await upload.read()
+    finally:
+        await form.close()
 
     from assistant.speech.listen import hear
 
@@ -95,8 +92,19 @@ async def _read_form(request: Request) -> Any:
         raise InvalidInput(f"the upload is not a readable multipart form: {exc.message}") from None
 
 
+def _viewer_fields(form: Any) -> tuple[str, str | None, dt.datetime | None]:
+    user_id = form.get("user_id")
+    if not isinstance(user_id, str) or not user_id.strip() or len(user_id) > 128:
+        raise InvalidInput("user_id is required (platform:id, at most 128 characters)")
+    nickname = form.get("nickname") or None
+    if nickname is not None and (not isinstance(nickname, str) or len(nickname) > 64):
+        raise InvalidInput("nickname must be text of at most 64 characters")
+    return user_id.strip(), nickname, _parse_now(form.get("now"))
+
+
 def _too_large() -> HTTPException:
-    return HTTPException(status_code=413, detail=f"the audio file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+    megabytes = MAX_UPLOAD_BYTES // (1024 * 1024)
+    return HTTPException(status_code=413, detail=f"the audio file is larger than {megabytes} MB; "
                                                  "a spoken question lasts at most 30 s")
 
 
@@ -185,7 +193,8 @@ async def _listen(websocket: WebSocket, room: str, user_id: str, nickname: str |
             await websocket.send_json(await _answer(websocket, room, user_id, nickname, utterance))
 
 
-async def _answer(websocket: WebSocket, room: str, user_id: str, nickname: str | None, utterance: Any) -> dict[str, Any]:
+async def _answer(websocket: WebSocket, room: str, user_id: str, nickname: str | None,
+                  utterance: Any) -> dict[str, Any]:
     from assistant.speech.listen import hear
 
     app = websocket.app
