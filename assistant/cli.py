@@ -54,7 +54,6 @@ def _parse_time(raw: str | None, what: str) -> dt.datetime | None:
 
 def cmd_catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.catalog.importer import import_catalog, read_catalog_file
-
     from assistant.knowledge.hooks import describe, index_after_change
 
     catalog, warnings, _ = read_catalog_file(Path(args.file))
@@ -62,7 +61,13 @@ def cmd_catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     report = import_catalog(engine, catalog, warnings=warnings, prune=args.replace)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.no_index:
+        knowledge = {"ok": True, "skipped": True}
+        print(report.summary())
+        print("knowledge index: not updated now (--no-index); a running server updates it in the background")
+        return 0
     # The import has committed; a failure to index is reported, and does not fail the command.
+    print("indexing product knowledge (the first time takes a few seconds per 100 passages)…", file=sys.stderr)
     knowledge = index_after_change(engine, settings, "catalog import")
     if args.json:
         _print_json(report.__dict__ | {"knowledge": knowledge})
@@ -252,7 +257,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = _engine(settings)
     catalog, warnings, _ = read_catalog_file(DEMO_CATALOG)
-    report = import_catalog(engine, catalog, warnings=warnings)
+    report = import_catalog(engine, catalog, warnings=warnings)  # the server indexes knowledge as it starts
     first = min((p for p in catalog.products if p.link_no is not None), key=lambda p: p.link_no or 0)
     set_on_air(engine, "demo", sku=first.sku)
     tokens = {role: create_token(engine, role, "demo") for role in ROLES}
@@ -310,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = catalog.add_parser("import", help="validate and upsert a catalog JSON file")
     p.add_argument("file")
     p.add_argument("--replace", action="store_true", help="also delete what the file does not list")
+    p.add_argument("--no-index", action="store_true",
+                   help="do not update the knowledge index now (a running server does it in the background)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_catalog_import)
     p = catalog.add_parser("validate", help="check a catalog file without importing it")

@@ -165,7 +165,7 @@ class Server:
     def start(self) -> None:
         import httpx
 
-        self.cli("catalog", "import", str(night.STORE))
+        self.cli("catalog", "import", "--no-index", str(night.STORE))
         self.tokens = {role: self.cli("tokens", "create", role, "--name", "load benchmark")
                        for role in ("ingest", "host", "admin")}
         self.cli("room", "on-air", ROOM, str(ON_AIR_LINK))

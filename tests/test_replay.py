@@ -44,7 +44,7 @@ def _args(*argv: str) -> argparse.Namespace:
 def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """The real server on a free port, with the demo store and a token per role it needs."""
     env = {"LIVEASSIST_DATABASE_URL": database_url, "LIVEASSIST_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    _cli(env, "catalog", "import", str(DEMO_CATALOG))
+    _cli(env, "catalog", "import", "--no-index", str(DEMO_CATALOG))
     tokens = {role: _cli(env, "tokens", "create", role) for role in ("ingest", "admin")}
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from assistant.api.routes import transcripts as transcript_routes
 from assistant.config import Settings, get_settings
 from assistant.db import get_engine, upgrade
 from assistant.errors import CatalogError, InvalidInput, LiveAssistError, NotFound, SpeechUnavailable, StorageError
+from assistant.knowledge.hooks import index_after_change
 from assistant.live.events import EventHub
 from assistant.live.service import LiveService
 from assistant.pipeline import Assistant, Message
@@ -47,6 +49,9 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Fas
         app.state.live = LiveService.from_settings(app.state.assistant, app.state.hub)
         if warm_up:
             _warm_up(app.state.assistant)
+            # Product knowledge is derived data: bring it up to date without delaying the first answer.
+            threading.Thread(target=index_after_change, args=(engine, settings, "server start"),
+                             name="knowledge-index", daemon=True).start()
         app.state.live.start()
         try:
             yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 
 from assistant.api.deps import EngineDep, SettingsDep
 from assistant.api.security import allowed
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(allowed
 
 
 @router.post("/catalog")
-def post_catalog(engine: EngineDep, settings: SettingsDep, document: Any = Body(...),  # noqa: B008
+def post_catalog(engine: EngineDep, settings: SettingsDep, request: Request, document: Any = Body(...),  # noqa: B008
                  replace: bool = Query(False, description="also delete what the catalog does not list")) -> dict[str, Any]:
     """Validate a whole catalog, then upsert it in one transaction. A bad field is named by its JSON path.
 
@@ -24,5 +24,6 @@ def post_catalog(engine: EngineDep, settings: SettingsDep, document: Any = Body(
     """
     catalog, warnings = validate_catalog(document)
     report = import_catalog(engine, catalog, warnings=warnings, prune=replace)
+    request.app.state.live.catalog_changed()
     knowledge = index_after_change(engine, settings, "catalog import")
     return report.__dict__ | {"summary": report.summary(), "knowledge": knowledge}
