@@ -20,16 +20,15 @@ from sqlalchemy import Engine
 
 from assistant import transcripts
 from assistant.catalog.snapshot import StoreSnapshot, get_snapshot
-from assistant.compose import compose
+from assistant.compose import Draft, compose, knowledge_draft, pick_passage
 from assistant.config import Settings
 from assistant.db import storage_errors
 from assistant.errors import StorageError
-from assistant.ids import new_id
-from assistant.compose import Draft
 from assistant.guard import Verdict, guard
+from assistant.ids import new_id
+from assistant.live_state import room_state
 from assistant.llm.responder import LLMResponder, LLMUnavailable
 from assistant.llm.responder import configured as llm_configured
-from assistant.live_state import room_state
 from assistant.planner import Plan, Planner, RulePlanner, Step
 from assistant.prompts import reason as reason_text
 from assistant.prompts import render
@@ -217,6 +216,8 @@ class Assistant:
             return
         draft = compose(plan, calls, understood, today=clock.astimezone(store.zone).date(),
                         currency=store.currency, variant=variant)                 # compose
+        if draft.action == "escalate" and draft.reason in KNOWLEDGE_WORTHY:       # what the rules missed
+            draft = self._from_knowledge(turn, draft, calls)
         verdict = guard(draft, calls, plan.confidence, self.settings.answer_confidence, understood.lang)  # guard
         heard = turn.msg.heard
         if heard is not None and verdict.action == "answer" and heard.confidence < self.settings.voice_min_confidence:
@@ -232,6 +233,35 @@ class Assistant:
                                   planner_name)
         turn.decision.body = verdict.reply
         turn.decision.usage = usage
+
+    def _from_knowledge(self, turn: Turn, draft: Draft, calls: list[ToolCall]) -> Draft:
+        """Search the knowledge index (facts, FAQs, corrections by meaning); answer from a passage that
+        clearly stands out, else give the host the best passage as the draft."""
+        assert turn.understood is not None and turn.store is not None
+        understood, store = turn.understood, turn.store
+        sku = understood.product_sku if understood.product_sku in store.products else None
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                ctx = ToolContext(conn=conn, store=store, now=turn.clock or turn.received, user_id=turn.msg.user_id,
+                                  room_id=turn.msg.room_id, on_air_sku=turn.on_air_sku, settings=self.settings)
+                search = run_step(Step("search_knowledge", {"query": understood.text, "product_sku": sku},
+                                       "knowledge"), ctx)
+                calls.append(search)
+                pick = pick_passage(search)
+                if pick is None:
+                    return draft
+                facts = None
+                if pick.kind == "fact" and pick.product_sku and pick.fact_key:
+                    facts = run_step(Step("product_facts", {"product_sku": pick.product_sku, "topic": pick.fact_key},
+                                          "knowledge"), ctx)
+                    calls.append(facts)
+        except StorageError:
+            return draft
+        answer = knowledge_draft(pick, facts, understood, today=(turn.clock or turn.received).astimezone(
+            store.zone).date(), currency=store.currency) if pick.confident else None
+        if answer is not None:
+            return answer
+        return Draft("escalate", pick.quote, draft.reason, draft.reason_vars)  # the host sees what was found
 
     def _llm_wanted(self, plan: Plan, verdict: Verdict) -> bool:
         """hybrid: only what the offline planner could not answer; llm: every shop question."""
@@ -306,6 +336,9 @@ class Assistant:
         turn.decision = _decision("escalate", "", turn.plan.intent if turn.plan else "other", [], 0.0,
                                   "storage_error", {}, lang, self.planner.name)
 
+
+# What the rules could not answer but the knowledge index might: no fact key, no FAQ fitted, no rule.
+KNOWLEDGE_WORTHY = {"no_such_fact", "no_faq", "ambiguous_faq", "unknown_question"}
 
 # What the offline planner could not answer and a model might: no rule recognised the question, no
 # FAQ or fact fitted it, the reading was unsure, or the product was not clear.

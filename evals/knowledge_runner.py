@@ -131,13 +131,13 @@ class KnowledgeReport:
                          f"{s.recall(1, True):>9.1%} {s.recall(K, True):>9.1%} {s.passages:>8} "
                          f"{s.build_seconds:>8.2f} {s.resync_seconds:>8.2f} {s.index_bytes / 1e6:>8.1f} "
                          f"{s.latency(0.5):>7.1f} {s.latency(0.95):>7.1f}")
-        lines.append(f"(scoped: searched within the product the question is about, as a planner passes product_sku; "
-                     f"p50/p95: one search, embedding included)")
+        lines.append("(scoped: searched within the product the question is about, as a planner passes product_sku; "
+                     "p50/p95: one search, embedding included)")
         missed = [r for s in self.stores for r in s.results if r.rank is None or r.rank > 1]
         if missed:
             shown = missed if all_misses else [r for r in missed if r.rank is None][:20]
             lines.append(f"\nnot first ({len(missed)}), of which not in the top {K}: {len(self.misses)}"
-                         + ("" if all_misses else f"; showing up to 20 of those; --verbose for all"))
+                         + ("" if all_misses else "; showing up to 20 of those; --verbose for all"))
             for r in shown:
                 where = f"rank {r.rank}" if r.rank else f"not in top {K}"
                 lines.append(f"  {r.case.id} [{r.case.store}] {r.case.text!r}: {where}; wanted {list(r.case.expect)}, "

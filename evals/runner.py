@@ -276,7 +276,11 @@ def _open_store(store: str, folder: Path) -> tuple[Engine, Assistant]:
     upgrade(engine)
     catalog, warnings = validate_catalog(json.loads(catalog_path(store).read_text(encoding="utf-8")))
     import_catalog(engine, catalog, warnings=warnings)
-    assistant = Assistant(engine, Settings(data_dir=folder, database_url=url))
+    settings = Settings(data_dir=folder, database_url=url)
+    from assistant.knowledge.index import sync
+
+    sync(engine, settings)  # as a server does when it starts: knowledge answers are graded too
+    assistant = Assistant(engine, settings)
     # The first message builds the store's vocabulary; keep that out of the latency figures.
     assistant.handle(Message("eval-warmup", "eval:warmup", "hello", channel="eval"))
     return engine, assistant

@@ -37,8 +37,7 @@ class KnowledgeResult(ToolResult):
     product_sku: str | None
     passages: list[KnowledgePassage]
     """Best first."""
-    indexed_now: bool = False
-    """The index was empty or stale and was built during this call."""
+
 
 
 @tool
@@ -57,9 +56,10 @@ def search_knowledge(ctx: ToolContext, query: str, product_sku: str | None = Non
     if not query.strip():
         raise ToolFailure("invalid_arguments", "search_knowledge: query is empty")
     try:
-        from assistant.knowledge.index import ensure_current, search
+        from assistant.knowledge.index import ready_or_build, search
 
-        built = ensure_current(ctx.conn, ctx.store, ctx.settings)
+        if not ready_or_build(ctx.conn, ctx.store, ctx.settings):
+            raise ToolFailure("knowledge_indexing", "the knowledge index is being brought up to date; try again shortly")
         hits = search(query, product_sku=product_sku, k=max(1, min(10, k)), settings=ctx.settings)
     except (KnowledgeUnavailable, ImportError) as exc:
         raise ToolFailure("knowledge_unavailable", f"product knowledge cannot be searched now: {exc}") from exc
@@ -70,4 +70,4 @@ def search_knowledge(ctx: ToolContext, query: str, product_sku: str | None = Non
             text=h.text, score=h.score)
         for h in hits
     ]
-    return KnowledgeResult(query=query, product_sku=product_sku, passages=passages, indexed_now=built is not None)
+    return KnowledgeResult(query=query, product_sku=product_sku, passages=passages)

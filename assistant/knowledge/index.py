@@ -210,21 +210,45 @@ def _source_key(conn: Connection) -> str:
     return hashlib.sha1(conn.engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
 
 
-def ensure_current(conn: Connection, store: StoreSnapshot, settings: Settings) -> SyncReport | None:
-    """Sync when the index is missing or empty, or was built from another catalog version or database.
-
-    Returns:
-        The report when it synced, else None.
-    """
+def is_current(conn: Connection, store: StoreSnapshot, settings: Settings) -> bool:
+    """The index exists and mirrors this database at this catalog version."""
     path = vector_dir(settings)
-    if path.exists():
-        with knowledge_errors(path):
-            collection = _collection(path, settings)
-            meta = collection.metadata or {}
-            if (collection.count() > 0 and meta.get("catalog_version") == store.version
-                    and meta.get("source") == _source_key(conn)):
-                return None
-    return sync_store(conn, store, settings)
+    if not path.exists():
+        return False
+    with knowledge_errors(path):
+        collection = _collection(path, settings)
+        meta = collection.metadata or {}
+        return (collection.count() > 0 and meta.get("catalog_version") == store.version
+                and meta.get("source") == _source_key(conn))
+
+
+_building: set[str] = set()
+_building_lock = threading.Lock()
+
+
+def ready_or_build(conn: Connection, store: StoreSnapshot, settings: Settings) -> bool:
+    """True when the index is current; else start bringing it up to date in the background (once per
+    folder) and return False. A viewer's question never waits for embeddings to be computed."""
+    if is_current(conn, store, settings):
+        return True
+    folder = str(vector_dir(settings))
+    with _building_lock:
+        if folder in _building:
+            return False
+        _building.add(folder)
+    engine = conn.engine
+
+    def build() -> None:
+        try:
+            sync(engine, settings)
+        except Exception:  # derived data: logged, and tried again by the next search
+            log.exception("building the knowledge index failed")
+        finally:
+            with _building_lock:
+                _building.discard(folder)
+
+    threading.Thread(target=build, name="knowledge-index", daemon=True).start()
+    return False
 
 
 # --- search --------------------------------------------------------------------------------------
