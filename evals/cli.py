@@ -30,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tag", action="append", metavar="TAG", help="only cases with this tag (repeatable)")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every failure")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--planner", choices=["offline", "hybrid", "llm", "all"], default="offline",
+                        help="which planner answers: offline (default), hybrid (the LLM for what the rules cannot "
+                             "answer), llm (the LLM for every shop question), all (one table each); the LLM rows "
+                             "need OPENAI_BASE_URL/OPENAI_API_KEY and LIVEASSIST_LLM_MODEL")
     parser.add_argument("--voice", action="store_true",
                         help="run the spoken questions of evals/voice instead (spoken by espeak-ng; needs espeak-ng "
                              "and sox): CER/WER, answer accuracy, latency")
@@ -53,6 +57,9 @@ def run_command(args: argparse.Namespace) -> int:
     if not files:
         print("error: no case files (evals/cases/*.jsonl is empty; give --cases FILE)", file=sys.stderr)
         return 2
+    planners = ["offline", "hybrid", "llm"] if args.planner == "all" else [args.planner]
+    if len(planners) > 1 or planners[0] != "offline":
+        return _compare_planners(files, args, planners)
     try:
         report = run(files, stores=args.store, tags=args.tag)
     except (CaseFormatError, OSError) as exc:
@@ -73,6 +80,25 @@ def run_command(args: argparse.Namespace) -> int:
         if knowledge is not None:
             print(knowledge if isinstance(knowledge, str) else knowledge.line())
     return 0 if report.passes_gates() else 1
+
+
+def _compare_planners(files: list[Path], args: argparse.Namespace, planners: list[str]) -> int:
+    """The same cases through each planner, one table each; the LLM planners only with an endpoint."""
+    from assistant.config import get_settings
+    from assistant.llm.responder import configured
+    from evals.runner import run
+
+    failed = False
+    for planner in planners:
+        print(f"== planner: {planner}")
+        if planner != "offline" and not configured(get_settings()):
+            print("skipped: no LLM endpoint is configured (set OPENAI_BASE_URL or OPENAI_API_KEY, and "
+                  "LIVEASSIST_LLM_MODEL)\n")
+            continue
+        report = run(files, stores=args.store, tags=args.tag, planner=planner)
+        print(report.table(all_failures=args.verbose) + "\n")
+        failed = failed or not report.passes_gates()
+    return 1 if failed else 0
 
 
 def run_knowledge(args: argparse.Namespace) -> int:

@@ -235,7 +235,7 @@ def load_cases(files: Iterable[Path]) -> list[Case]:
 # --- running ---------------------------------------------------------------------------------------
 
 def run(case_files: Sequence[Path | str], stores: Iterable[str] | None = None, verbose: bool = False,
-        tags: Iterable[str] | None = None) -> Report:
+        tags: Iterable[str] | None = None, planner: str = "offline") -> Report:
     """Run cases (optionally only some stores' or tags') and grade them.
 
     Args:
@@ -243,6 +243,7 @@ def run(case_files: Sequence[Path | str], stores: Iterable[str] | None = None, v
         stores: only cases in these stores.
         verbose: print each failure on stderr as it happens.
         tags: only cases carrying at least one of these tags.
+        planner: offline, hybrid or llm (the last two need a configured endpoint).
     """
     cases = load_cases(Path(f) for f in case_files)
     wanted_stores, wanted_tags = set(stores or ()), set(tags or ())
@@ -254,7 +255,7 @@ def run(case_files: Sequence[Path | str], stores: Iterable[str] | None = None, v
     results: list[CaseResult] = []
     with tempfile.TemporaryDirectory(prefix="liveassist-eval-") as tmp:
         for store, store_cases in by_store.items():
-            engine, assistant = _open_store(store, Path(tmp) / store)
+            engine, assistant = _open_store(store, Path(tmp) / store, planner)
             oracle = Oracle(engine)
             try:
                 for case in store_cases:
@@ -269,14 +270,14 @@ def run(case_files: Sequence[Path | str], stores: Iterable[str] | None = None, v
     return Report(results)
 
 
-def _open_store(store: str, folder: Path) -> tuple[Engine, Assistant]:
+def _open_store(store: str, folder: Path, planner: str = "offline") -> tuple[Engine, Assistant]:
     """A fresh database holding the store's catalog, and an assistant over it (warmed up)."""
     url = f"sqlite:///{folder / 'eval.db'}"
     engine = get_engine(url)
     upgrade(engine)
     catalog, warnings = validate_catalog(json.loads(catalog_path(store).read_text(encoding="utf-8")))
     import_catalog(engine, catalog, warnings=warnings)
-    settings = Settings(data_dir=folder, database_url=url)
+    settings = Settings(data_dir=folder, database_url=url, planner=planner)  # type: ignore[arg-type]
     from assistant.knowledge.index import sync
 
     sync(engine, settings)  # as a server does when it starts: knowledge answers are graded too
