@@ -29,6 +29,10 @@ if not EXAMPLE_CATALOG.exists():  # a checkout outside the team workspace: use t
     EXAMPLE_CATALOG = ROOT / "tests" / "data" / "catalog.example.json"
 DEMO_CATALOG = ROOT / "assistant" / "demo" / "store_zh.json"
 ENGLISH_CATALOG = ROOT / "evals" / "stores" / "tau_retail_en.json"
+# Two stores written after the planner, to keep it honest: shoes with numeric sizes, tea by weight
+# and flavour, phone cases by model (zh); rope by length, bottles in oz, two time zones (en).
+SHOES_TEA_CATALOG = ROOT / "tests" / "data" / "store_shoes_tea_zh.json"
+OUTDOOR_CATALOG = ROOT / "tests" / "data" / "store_outdoor_en.json"
 PG_URL = os.environ.get("LIVEASSIST_TEST_DATABASE_URL")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -118,3 +122,19 @@ def room(assistant: Assistant) -> Room:
 @pytest.fixture
 def hoodie_room(room: Room) -> Room:
     return room.on_air("HOODIE-01")
+
+
+@pytest.fixture
+def shoes_tea_room(engine: Engine, settings: Settings) -> Room:
+    """山野小铺: shoes 36–44 (link 1), 龙井 by weight (2), phone cases by model (3), fruit tea by
+    flavour (4), pre-sale boots (6); warehouses SH (17:00) and CQ (14:00, 1 handling day)."""
+    load_catalog(engine, SHOES_TEA_CATALOG)
+    return Room(Assistant(engine, settings))
+
+
+@pytest.fixture
+def outdoor_room(engine: Engine, settings: Settings) -> Room:
+    """An English outdoor store (America/New_York): rope by length and colorway (link 1), backpack
+    by capacity (2), bottle in oz (3), pre-sale tent (4), jacket (7); warehouses NJ and NV (Pacific)."""
+    load_catalog(engine, OUTDOOR_CATALOG)
+    return Room(Assistant(engine, settings))
