@@ -21,7 +21,7 @@ from assistant.matching.sizes_colours import (
     size_key,
     size_spellings,
 )
-from assistant.matching.terms import TermIndex
+from assistant.matching.terms import TermIndex, overlaps
 
 _SPLIT = re.compile(r"[\s/|·,，、()（）\[\]【】\-_+:：;；]+")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")
@@ -74,6 +74,8 @@ class OptionVocabulary:
             self.kinds[name] = kind
             for value in values:
                 self._add_value(name, value, kind)
+            if kind == "other":
+                self._add_runs(name, values)
         self.index.compile()
 
     def _add_value(self, name: str, value: str, kind: str) -> None:
@@ -99,6 +101,26 @@ class OptionVocabulary:
                 for word in colour_words_for(concept):
                     self.index.add(word, payload, weak_check=_weak_han if _is_single_han(word) else None)
         self._add_quantity_forms(value, payload)
+
+    def _add_runs(self, name: str, values: list[str]) -> None:
+        """Viewers drop the start of a model name: "16 pro max", "16promax", "pro max" for "iPhone 16
+        Pro Max". Every run of two or more of a value's words is a term; a run that ends a value
+        names only the values it ends ("16 pro" is the 16 Pro, not also the 16 Pro Max)."""
+        ends: dict[str, list[str]] = {}
+        inside: dict[str, list[str]] = {}
+        for value in values:
+            words = [w for w in _SPLIT.split(value.lower()) if w]
+            for start in range(len(words)):
+                for stop in range(start + 2, len(words) + 1):
+                    run = words[start:stop]
+                    if all(w.isdigit() or w in _STOP_TOKENS for w in run):
+                        continue
+                    for term in _spellings(run):
+                        (ends if stop == len(words) else inside).setdefault(term, []).append(value)
+        for term in ends.keys() | inside.keys():
+            for value in ends.get(term) or inside[term]:
+                self.index.add(term, OptionValue(name, value))
+                self.distinctive.add(term)
 
     def _add_prefixes(self, value: str, payload: OptionValue) -> None:
         """Viewers shorten long Chinese values: "美式" for "美式黑咖啡", "雾霾" for "雾霾蓝"."""
@@ -160,7 +182,7 @@ class OptionVocabulary:
             for name, option_kind in self.kinds.items():
                 if option_kind == kind and name not in mentions.selected:
                     mentions.unavailable[name] = term
-        for name, term, span in self._unknown_values(text, taken):
+        for name, term, span in [*self._unknown_values(text, taken), *self._unknown_models(text, taken)]:
             if name not in mentions.selected and name not in mentions.unavailable:
                 mentions.unavailable[name] = term
                 mentions.spans.append(span)
@@ -189,6 +211,21 @@ class OptionVocabulary:
                     if matches_option(name, match):
                         found.append((name, match.group(0).strip(), match.span()))
                         break
+        return found
+
+    def _unknown_models(self, text: str, exclude: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
+        """A model code the product is not made for: "mate60" when the models are iPhones. Only for
+        options whose values are themselves codes of letters and digits."""
+        models = [name for name, kind in self.kinds.items() if kind == "other"
+                  and _code_like(self.product.option_values(name))]
+        if not models:
+            return []
+        found = []
+        for match in _MODEL_CODE.finditer(text):
+            code = match.group(0)
+            if overlaps(match.span(), exclude) or size_key(code) or sum(ch.isdigit() for ch in code) > 4:
+                continue
+            found.append((models[0], code, match.span()))
         return found
 
     def _unknown_patterns(self):  # type: ignore[no-untyped-def]
@@ -236,9 +273,30 @@ _SIZE_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.5)?\s*码|(?<![a-z])size\s*\d{
 _QUANTITY_ANY = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(ml|毫升|l|升|g|克|kg|公斤|gb|tb|米|m|cm|厘米|寸|inch(?:es)?|袋|包|条|片|粒|瓶|支|hours?|hrs?|小时|mah|ft|mp)(?![a-z])",
     re.IGNORECASE)
-_FLAVOUR = re.compile(r"[\u4e00-\u9fff]{2}味(?!道)")
+# "荔枝口味" names 荔枝, not "枝口"; the longer form is tried first at each position.
+_FLAVOUR = re.compile(r"(?:[\u4e00-\u9fff]{2}口味|[\u4e00-\u9fff]{2}味)(?!道)")
 _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
+
+
+_MODEL_CODE = re.compile(r"(?<![a-z0-9])(?:[a-z]+\d+[a-z0-9]*|\d+[a-z]+[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
+
+
+def _code_like(values: list[str]) -> bool:
+    """Most values mix letters and digits ("iPhone 15", "S24 Ultra", "RTX 4060")."""
+    coded = sum(1 for v in values if re.search(r"[a-z]", v, re.IGNORECASE) and re.search(r"\d", v))
+    return bool(values) and coded >= max(2, len(values) * 0.6)
+
+
+def _spellings(words: list[str]) -> set[str]:
+    """A run of words written with or without each space ("iphone16 pro", "16promax"), for runs of
+    up to four words (longer ones keep their spaces, or none)."""
+    if len(words) > 4:
+        return {" ".join(words), "".join(words)}
+    forms = {words[0]}
+    for word in words[1:]:
+        forms = {form + sep + word for form in forms for sep in ("", " ")}
+    return forms
 
 
 def _unit_group(unit: str) -> str:

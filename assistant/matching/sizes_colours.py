@@ -111,8 +111,17 @@ def is_size_option(name: str, values: list[str]) -> bool:
     return bool(values) and keyed >= max(2, len(values) * 0.6)
 
 
+# Options that are never colours whatever their values hold: "白桃乌龙" is a flavour, not white.
+_NOT_COLOUR_NAMES = {"flavor", "flavour", "flavors", "flavours", "taste", "scent", "口味", "味道", "风味", "香型",
+                     "规格", "型号", "model", "capacity", "容量", "material", "材质", "length", "长度", "weight",
+                     "重量", "pack", "包装", "版本", "version", "storage", "内存"}
+
+
 def is_colour_option(name: str, values: list[str]) -> bool:
-    if name.lower() in {"color", "colour", "颜色", "色", "colors", "colours"}:
-        return True
+    lowered = name.lower().strip()
+    if lowered in {"色", "色系"} or any(word in lowered for word in ("color", "colour", "颜色")):
+        return True  # "Colorway", "颜色分类", "lens color"
+    if lowered in _NOT_COLOUR_NAMES:
+        return False
     coloured = sum(1 for v in values if colour_concepts(v))
     return bool(values) and coloured >= max(2, len(values) * 0.6)

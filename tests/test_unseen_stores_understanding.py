@@ -1,0 +1,72 @@
+"""Understanding a store the planner was not written against: flavours, phone models, numeric sizes.
+
+The stores are in tests/data/ (fixtures ``shoes_tea_room`` and ``outdoor_room``); the figures below
+are read off those catalogs.
+"""
+
+from __future__ import annotations
+
+NOW = "2026-11-25T15:00:00+08:00"  # a Wednesday, after the Chongqing warehouse's 14:00 cutoff
+
+
+def stock_selection(decision) -> dict:
+    for call in decision.tool_calls:
+        if call["name"] == "check_stock":
+            return call["args"].get("options") or {}
+    return {}
+
+
+# --- flavours whose names hold colour characters ("白桃乌龙", "柠檬红茶") -----------------------------------
+
+def test_a_shortened_flavour_ships_from_the_only_warehouse_that_has_it(shoes_tea_room):
+    # 青提茉莉 is stocked only in Chongqing (14:00 cutoff passed, one handling day): ships on the 27th.
+    decision = shoes_tea_room.on_air("TEA-22").ask("青提的发广州几天", now=NOW)
+    assert decision.action == "answer"
+    assert "重庆" in decision.reply and "11月27日" in decision.reply
+    assert "上海" not in decision.reply
+
+
+def test_a_sold_out_flavour_named_by_its_first_word_gets_its_restock_date(shoes_tea_room):
+    decision = shoes_tea_room.on_air("TEA-22").ask("柠檬味有吗", now=NOW)
+    assert decision.action == "answer"
+    assert "柠檬红茶" in decision.reply and "12月1日" in decision.reply
+    assert "没有" not in decision.reply
+
+
+def test_a_flavour_asked_as_x口味_is_that_flavour_not_a_missing_one(shoes_tea_room):
+    decision = shoes_tea_room.on_air("TEA-22").ask("荔枝口味还剩多少", now=NOW)
+    assert decision.action == "answer"
+    assert "荔枝红茶" in decision.reply and "4" in decision.reply
+
+
+def test_a_flavour_the_product_does_not_come_in_is_said_so(shoes_tea_room):
+    decision = shoes_tea_room.on_air("TEA-22").ask("芒果口味有吗", now=NOW)
+    assert decision.action == "answer"
+    assert "没有芒果" in decision.reply
+
+
+# --- phone models ----------------------------------------------------------------------------------------
+
+def test_the_longest_model_name_wins_over_its_shorter_neighbours(shoes_tea_room):
+    decision = shoes_tea_room.on_air("CASE-05").ask("苹果16 pro max黑色还有吗", now=NOW)
+    assert stock_selection(decision) == {"型号": ["iPhone 16 Pro Max"], "颜色": ["磨砂黑"]}
+    assert "18" in decision.reply
+
+
+def test_16_pro_is_the_16_pro_not_also_the_pro_max(shoes_tea_room):
+    decision = shoes_tea_room.on_air("CASE-05").ask("16 pro还有吗", now=NOW)
+    assert stock_selection(decision) == {"型号": ["iPhone 16 Pro"]}
+    assert "仅剩2件" in decision.reply
+
+
+def test_model_names_written_without_spaces_are_found(shoes_tea_room):
+    room = shoes_tea_room.on_air("CASE-05")
+    assert stock_selection(room.ask("iphone15pro透明的还有吗", now=NOW))["型号"] == ["iPhone 15 Pro"]
+    assert stock_selection(room.ask("16promax透明什么时候补货", now=NOW))["型号"] == ["iPhone 16 Pro Max"]
+    assert stock_selection(room.ask("手机壳iPhone16 Pro有吗", now=NOW))["型号"] == ["iPhone 16 Pro"]
+
+
+def test_a_model_the_case_is_not_made_for_is_not_answered_as_in_stock(shoes_tea_room):
+    decision = shoes_tea_room.on_air("CASE-05").ask("有没有华为mate60的", now=NOW)
+    assert "没有mate60" in decision.reply
+    assert "有货" not in decision.reply
