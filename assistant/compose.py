@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.matching.sizes_colours import colour_concepts, colour_name_en
+from assistant.matching.sizes_colours import colour_concepts, colour_name_en, is_size_option
 from assistant.planner import Plan
 from assistant.prompts import render, text
 from assistant.understand import Understanding
@@ -25,6 +26,7 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _MAX_LIST = 4
 _FALLBACK_SCORE = 0.55
 """How sure an FAQ match must be to answer a question that no other rule recognised."""
+_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ARRIVAL_WORDS = re.compile(r"到|送达|收到|arriv|deliver|get (it|here)|how long|几天|多久")
 
 
@@ -72,13 +74,26 @@ class Writer:
             return f"our {code} warehouse"
         return name
 
+    def option_value(self, option: str, value: str) -> str:
+        """One option value as a viewer reads it: a bare number carries its option ("37码", "size 37")."""
+        if not _BARE_NUMBER.fullmatch(value):
+            return value
+        if is_size_option(option, []):
+            return self("option_number.size", value=value)
+        return self("option_number.other", value=value, option=option.lower() if self.lang == "en" else option)
+
     def join(self, items: list[str]) -> str:
         return text(self.lang, "join").join(items)
 
-    def label(self, values: list[str]) -> str:
-        """Option values as one label: "黑色XL" in Chinese, "black XL" in English."""
+    def label(self, values: Iterable[str | tuple[str, str]]) -> str:
+        """Option values as one label: "黑色XL" in Chinese, "black XL" in English.
+
+        A value given with its option name that is a bare number reads with that name ("37码",
+        "size 37"), so it never runs into a count placed after it ("37 40件").
+        """
         out = ""
-        for value in values:
+        for item in values:
+            value = self.option_value(*item) if isinstance(item, tuple) else item
             if self.lang == "en":
                 value = _english_colour(value)
             if out and (self.lang == "en" or (out[-1].isascii() and value[0].isascii())):
@@ -160,10 +175,10 @@ def _not_offered(error: dict[str, Any], w: Writer, key: str) -> str:
     available = error.get("available") or {}
     values = [v for vals in available.values() for v in vals][:8] if isinstance(available, dict) else []
     if not values:
-        values = [w.label(list(v.values())) for v in error.get("variants", [])][:6]
+        values = [w.label(list(v.items())) for v in error.get("variants", [])][:6]
     asked = error.get("requested")
     if isinstance(asked, dict):
-        asked = w.label([v for vals in asked.values() for v in vals])
+        asked = w.label([(name, v) for name, vals in asked.items() for v in vals])
     if not values:
         raise _Escalate("tool_error", message=error.get("message", ""))
     return w(key, asked=asked, values="/".join(values))
@@ -180,21 +195,35 @@ def _stock(call: ToolCall, u: Understanding, w: Writer) -> str:
     variants = r["variants"]
     if not requested:
         return _whole_product(r, w)
-    asked_label = w.label([v for values in requested.values() for v in values]) if _single_values(requested) else \
-        w.label([" / ".join(values) if len(values) > 1 else values[0] for values in requested.values()])
+    asked_label = w.label([(name, v) for name, values in requested.items() for v in values]) \
+        if _single_values(requested) else w.label(
+            [" / ".join(w.option_value(name, v) for v in values) if len(values) > 1 else (name, values[0])
+             for name, values in requested.items()])
     if u.product_source == "implied":
         asked_label = r["title"] + " " + asked_label  # the viewer did not say which product
     if len(variants) == 1:
         return _one_variant(variants[0], asked_label, r, w)
+    shown = _most_useful(variants, _MAX_LIST + 2)
     parts = []
-    for v in variants[:_MAX_LIST + 2]:
-        label = w.label([val for name, val in v["options"].items() if name not in requested
-                         or len(requested[name]) > 1]) or w.label(list(v["options"].values()))
+    for v in shown:
+        label = w.label([(name, val) for name, val in v["options"].items() if name not in requested
+                         or len(requested[name]) > 1]) or w.label(list(v["options"].items()))
         parts.append(_part(v, label, w))
     sentence = w("stock.breakdown", label=asked_label, parts=w.join(parts))
+    if len(shown) < len(variants) and r["total"] > 0:
+        sentence += text(w.lang, "clause_join") + w("stock.breakdown_total", total=r["total"])
     if r["status"] == "sold_out" and r["alternatives"]:
         sentence += text(w.lang, "clause_join") + _alternatives(r, w)
     return sentence
+
+
+def _most_useful(variants: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` variants, in catalog order, leaving out first those sold out for good, then
+    those sold out: a viewer asking which sizes are left must not miss one that is."""
+    rank = {"in_stock": 0, "low": 0}
+    keep = sorted(range(len(variants)), key=lambda i: (
+        rank.get(variants[i]["status"], 1 if variants[i].get("restock_date") else 2), i))[:limit]
+    return [variants[i] for i in sorted(keep)]
 
 
 def _single_values(requested: dict[str, list[str]]) -> bool:
@@ -227,7 +256,7 @@ def _one_variant(v: dict[str, Any], label: str, r: dict[str, Any], w: Writer) ->
 def _alternatives(r: dict[str, Any], w: Writer) -> str:
     items = []
     for alt in r["alternatives"][:3]:
-        label = w.label(list(alt["options"].values()))
+        label = w.label(list(alt["options"].items()))
         items.append(w("stock.alternative_item", label=label, total=alt["total"]))
     return w("stock.alternatives", alts=w.join(items))
 
@@ -240,10 +269,10 @@ def _whole_product(r: dict[str, Any], w: Writer) -> str:
             return w("stock.sold_out_restock", label=r["title"], restock=w.date(restocks[0]))
         return w("stock.sold_out", label=r["title"])
     if 1 < len(variants) <= _MAX_LIST:
-        parts = [_part(v, w.label(list(v["options"].values())), w) for v in variants]
+        parts = [_part(v, w.label(list(v["options"].items())), w) for v in variants]
         return w("stock.breakdown", label=r["title"], parts=w.join(parts))
     sentence = w("stock.whole_in_stock", title=r["title"], total=r["total"])
-    sold_out = [w.label(list(v["options"].values())) for v in variants if v["status"] == "sold_out"]
+    sold_out = [w.label(list(v["options"].items())) for v in variants if v["status"] == "sold_out"]
     if sold_out and len(sold_out) <= _MAX_LIST:
         sentence += text(w.lang, "clause_join") + w("stock.whole_sold_out_list", items=w.join(sold_out))
     return sentence
@@ -260,7 +289,7 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
             raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
         raise _Escalate("tool_error", message=error.get("message", ""))
     r = call.result
-    label = w.label([v for values in (u.options or {}).values() for v in values]) or r["title"]
+    label = w.label([(name, v) for name, values in (u.options or {}).items() for v in values]) or r["title"]
     if not r["in_stock"]:
         if r.get("restock_date"):
             return w("shipping.sold_out_restock", label=label, restock=w.date(r["restock_date"]))
@@ -321,7 +350,8 @@ def _price(product_call: ToolCall, stock_call: ToolCall | None, w: Writer) -> st
             return _not_offered(error, w, "stock.not_offered")
         prices = sorted({v["price"] for v in stock_call.result["variants"]})
         requested = stock_call.result["requested"]
-        label = w.label([v for values in requested.values() for v in values]) if _single_values(requested) else ""
+        label = w.label([(name, v) for name, values in requested.items() for v in values]) \
+            if _single_values(requested) else ""
         if len(prices) == 1:
             return w("price.single", title=title, label=label, price=w.money(prices[0]))
         return w("price.range", title=title, low=w.money(prices[0]), high=w.money(prices[-1]))
@@ -393,7 +423,7 @@ def _size(call: ToolCall, w: Writer) -> str:
     if r["stock"]:
         parts = []
         for v in r["stock"][:_MAX_LIST]:
-            label = w.label([val for val in v["options"].values() if val != size]) or ""
+            label = w.label([(name, val) for name, val in v["options"].items() if val != size]) or ""
             parts.append(_part(v, label, w))
         sentence += text(w.lang, "clause_join") + w("size.stock", size=size, parts=w.join(parts))
     return sentence

@@ -1,0 +1,56 @@
+"""Answers on two stores the code was not written against: numeric sizes, a warehouse in another
+timezone, an FAQ that names a place. Figures are checked against the catalogs in tests/data."""
+
+from __future__ import annotations
+
+BEIJING_3PM = "2026-11-25T15:00:00+08:00"
+NEW_YORK_1_01PM = "2026-11-25T13:01:00-05:00"
+
+
+def results(decision) -> dict:
+    return {call["name"]: call["result"] for call in decision.tool_calls}
+
+
+# --- numeric option values never run into their counts -------------------------------------------
+
+def test_which_white_sizes_are_left_lists_each_size_with_its_own_count(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("白色的还有哪些码", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    reply = decision.reply
+    for part in ("36码仅剩4件", "37码 40件", "38码售罄（12月3日补货）", "39码 50件", "40码 15件", "44码 7件"):
+        assert part in reply
+    assert "3740" not in reply and "3950" not in reply
+
+
+def test_how_many_black_pairs_in_all_names_every_size_in_stock_and_the_total(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("黑色一共还有多少双", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    # Seven black sizes: the one sold out for good gives way, the six that can be bought stay.
+    for part in ("38码仅剩3件", "39码 30件", "40码 20件", "41码售罄（12月10日补货）", "42码 50件", "44码 6件"):
+        assert part in decision.reply
+    assert "共109件" in decision.reply
+
+
+def test_two_sizes_asked_together_each_get_their_answer(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("40和41黑色都有吗", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    assert "40码 20件" in decision.reply
+    assert "41码售罄（12月10日补货）" in decision.reply
+
+
+def test_presale_boots_list_their_sizes_apart_from_the_counts(shoes_tea_room):
+    decision = shoes_tea_room.on_air("6").ask("棕色的还有哪些码", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    assert "37码 100件" in decision.reply and "38码 20件" in decision.reply
+
+
+def test_a_size_the_colour_does_not_come_in_names_sizes_as_sizes(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("白色42有吗", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    assert "白色42码" in decision.reply
+
+
+def test_english_lengths_read_with_their_counts_in_brackets(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("how many 70 meter blue ropes left", now=NEW_YORK_1_01PM)
+    assert decision.action == "answer"
+    assert "70m (16 left)" in decision.reply and "60m (only 4 left)" in decision.reply
