@@ -300,7 +300,7 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
     if r["presale"]:
         sentence = w("shipping.presale", when=when)
     elif plan["paid_before_cutoff"] is False:
-        sentence = w("shipping.ship_after_cutoff", cutoff=plan["cutoff_local"], when=when, warehouse=warehouse)
+        sentence = w("shipping.ship_after_cutoff", cutoff=plan["cutoff"], when=when, warehouse=warehouse)
     else:
         sentence = w("shipping.ship", when=when, warehouse=warehouse)
     if plan.get("days_min") is not None:

@@ -637,9 +637,9 @@ def _date_claims(reply: str, products: list[Product], oracle: Oracle, now: dt.da
                 if not any((d.month, d.day) == (month, day) for d in leaves):
                     problems.append(f"{reply[start:end]} is not when {warehouse.name} ships it")
     if len(warehouses) == 1:
-        cutoff = warehouses[0].cutoff
+        cutoff = oracle.cutoff_told(warehouses[0], now)
         problems += [f"cutoff {m.group(0)} is not {warehouses[0].name}'s" for m in _TIME.finditer(reply)
-                     if (int(m.group(1)), int(m.group(2))) != (cutoff.hour, cutoff.minute)]
+                     if (int(m.group(1)), int(m.group(2))) != cutoff]
     return problems
 
 

@@ -109,7 +109,7 @@ class Truth:
     numbers: set[Decimal] = field(default_factory=set)
     dates: set[dt.date] = field(default_factory=set)
     times: set[tuple[int, int]] = field(default_factory=set)
-    """Warehouse cutoffs as (hour, minute)."""
+    """Warehouse cutoffs as (hour, minute) on the store's clock."""
     texts: set[str] = field(default_factory=set)
     """Catalog strings whose digits are not figures of their own: option values, SKUs, the asker's
     own order ids and tracking numbers (and their tails), and every quote."""
@@ -251,6 +251,13 @@ class Oracle:
         late = 0 if local.time() < warehouse.cutoff else 1
         return local.date() + dt.timedelta(days=late + warehouse.handling_days)
 
+    def cutoff_told(self, warehouse: Warehouse, now: dt.datetime) -> tuple[int, int]:
+        """The warehouse's cutoff as a reply must tell it, (hour, minute) on the store's clock the day of
+        ``now``: every time a viewer reads is the store's (10:00 in Reno is 13:00 for a New York store)."""
+        day = now.astimezone(warehouse.zone).date()
+        told = dt.datetime.combine(day, warehouse.cutoff, tzinfo=warehouse.zone).astimezone(self.catalog.zone)
+        return told.hour, told.minute
+
     def transit(self, warehouse: str, destination: str) -> tuple[int, int] | None:
         """(days_min, days_max) from a warehouse to a province: its own row, else the ``*`` row."""
         transit = self.catalog.transit
@@ -335,7 +342,7 @@ class Oracle:
     def truth(self, product_skus: set[str], user_id: str, now: dt.datetime) -> Truth:
         """Every true figure about these products and the asker's own orders, at ``now``."""
         catalog = self.catalog
-        truth = Truth(times={(w.cutoff.hour, w.cutoff.minute) for w in catalog.warehouses.values()},
+        truth = Truth(times={self.cutoff_told(w, now) for w in catalog.warehouses.values()},
                       link_numbers={p.link_no for p in catalog.products.values() if p.link_no is not None})
         truth.quote(*catalog.labels)
         for answer in catalog.faqs.values():

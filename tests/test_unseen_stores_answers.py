@@ -54,3 +54,22 @@ def test_english_lengths_read_with_their_counts_in_brackets(outdoor_room):
     decision = outdoor_room.on_air("1").ask("how many 70 meter blue ropes left", now=NEW_YORK_1_01PM)
     assert decision.action == "answer"
     assert "70m (16 left)" in decision.reply and "60m (only 4 left)" in decision.reply
+
+
+# --- times are told in the store's timezone -------------------------------------------------------
+
+def test_a_pacific_cutoff_is_told_in_new_york_time(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("if I order the 60m blue now when does it ship?", now=NEW_YORK_1_01PM)
+    assert decision.action == "answer"
+    plan = results(decision)["estimate_shipping"]["plan"]
+    assert plan["warehouse"] == "NV" and plan["cutoff_local"] == "10:00"  # 10:00 in Reno
+    assert plan["cutoff"] == "13:00"  # is 13:00 in New York, where the store and its viewers are
+    assert "13:00 cutoff has passed" in decision.reply and "10:00" not in decision.reply
+    assert "Nov 27" in decision.reply
+
+
+def test_a_cutoff_in_the_stores_own_timezone_reads_unchanged(shoes_tea_room):
+    decision = shoes_tea_room.on_air("4").ask("青提茉莉发广州几天", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    assert "今天14:00截单已过" in decision.reply
+    assert "11月27日从重庆仓发出" in decision.reply

@@ -5,6 +5,7 @@ leaves that day plus its handling days; after the cutoff, the next day plus hand
 pre-sale product ships on its pre-sale date instead. Delivery is the ship date plus the transit
 row's days to the destination (the ``*`` row when the province has none). Of the warehouses that
 hold the stock, the earliest delivery wins (without a destination, the earliest ship date).
+A cutoff told to a viewer is in the store's timezone (``ShipPlan.cutoff``), whatever the warehouse's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class ShipPlan(ToolResult):
     warehouse_name: str
     warehouse_city: str | None
     cutoff_local: str
+    """The warehouse's cutoff in its own timezone, as the catalog gives it."""
+    cutoff: str
+    """The same cutoff on the day in question in the store's timezone: the time to tell a viewer."""
     paid_before_cutoff: bool | None
     """None for pre-sale, where the cutoff does not apply."""
     handling_days: int
@@ -63,6 +67,14 @@ def ship_date(warehouse: WarehouseInfo, paid_at: dt.datetime) -> tuple[dt.date, 
     return leaves, before_cutoff
 
 
+def cutoff_in_store_time(store: StoreSnapshot, warehouse: WarehouseInfo, paid_at: dt.datetime) -> str:
+    """The warehouse's cutoff on the day of ``paid_at`` as the store's clock reads it ("10:00" Pacific is
+    "13:00" for a New York store): viewers read every time in the store's timezone."""
+    day = paid_at.astimezone(warehouse.zone).date()
+    cutoff = dt.datetime.combine(day, warehouse.cutoff_local, tzinfo=warehouse.zone)
+    return cutoff.astimezone(store.zone).strftime("%H:%M")
+
+
 def transit_row(store: StoreSnapshot, warehouse: str, transit_key: str | None) -> TransitRow | None:
     exact = fallback = None
     for row in store.transit:
@@ -93,7 +105,8 @@ def plan_shipment(store: StoreSnapshot, product: ProductInfo, warehouses: list[s
             continue  # this warehouse has no route there
         plans.append(ShipPlan(
             warehouse=code, warehouse_name=warehouse.name, warehouse_city=warehouse.city,
-            cutoff_local=warehouse.cutoff_local.strftime("%H:%M"), paid_before_cutoff=before,
+            cutoff_local=warehouse.cutoff_local.strftime("%H:%M"),
+            cutoff=cutoff_in_store_time(store, warehouse, paid_at), paid_before_cutoff=before,
             handling_days=warehouse.handling_days, ship_date=leaves,
             carrier=row.carrier if row else None, transit_to=row.to_province if row else None,
             days_min=row.days_min if row else None, days_max=row.days_max if row else None,
