@@ -27,6 +27,13 @@ _MAX_LIST = 4
 _FALLBACK_SCORE = 0.55
 """How sure an FAQ match must be to answer a question that no other rule recognised."""
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_PLACE_RULE = re.compile(r"不支持|暂不|不发|不能发|无法|不配送|不送|只发|仅发|不包括|\d+\s*个?工作日|\d+\s*天|"
+                         r"\bnot\b|\bonly\b|n't|\bcannot\b|\bno [A-Z]|\d+\s*(?:business )?days?\b", re.I)
+"""What makes an FAQ naming a place the answer on shipping there, over the transit table's ``*`` row:
+it says the place is not served ("港澳台暂不支持", "no Alaska or Hawaii") or gives its own transit
+time ("allow 6 to 10 days to Alaska"). Anything else (a remote-area fee) only follows the estimate."""
+_CHAT_CHARS = 120
+"""The longest reply that still reads as one chat message; an optional note is left out beyond it."""
 _ARRIVAL_WORDS = re.compile(r"到|送达|收到|arriv|deliver|get (it|here)|how long|几天|多久")
 
 
@@ -151,7 +158,9 @@ def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding,
         if "outside_area" in results:
             return _outside_area(results["outside_area"], u, w)
         faq = _place_faq(results.get("destination_policy"))
-        return _in_language(faq, w) if faq else _shipping(results["shipping"], u, w)
+        if faq and _PLACE_RULE.search(faq):
+            return _in_language(faq, w)  # the merchant's own word on shipping there beats the * row
+        return _with_note(_shipping(results["shipping"], u, w), faq, w)
     if intent == "price":
         return _price(results["product"], results.get("price"), w)
     if intent == "product_info":
@@ -327,6 +336,19 @@ def _place_faq(call: ToolCall | None) -> str | None:
     """The merchant's own word on a destination (e.g. "we ship to mainland China only") beats the * row."""
     match = call.result.get("match") if call is not None and call.ok else None
     return match["answer"] if match and match.get("mentions_place") else None
+
+
+def _with_note(answer: str, note: str | None, w: Writer) -> str:
+    """The answer, then the merchant's note on the same place (a remote-area fee) when it is in the
+    viewer's language and both still fit one chat message."""
+    if not note:
+        return answer
+    joined = answer + text(w.lang, "sentence_join") + note
+    try:
+        _in_language(note, w)
+    except _Escalate:
+        return answer
+    return joined if len(joined) <= _CHAT_CHARS else answer
 
 
 def _outside_area(call: ToolCall, u: Understanding, w: Writer) -> str:

@@ -73,3 +73,27 @@ def test_a_cutoff_in_the_stores_own_timezone_reads_unchanged(shoes_tea_room):
     assert decision.action == "answer"
     assert "今天14:00截单已过" in decision.reply
     assert "11月27日从重庆仓发出" in decision.reply
+
+
+# --- a delivery-time question gets the estimate, even where an FAQ names the place ----------------
+
+def test_how_long_to_xinjiang_answers_the_estimate_then_the_remote_area_fee(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("发新疆几天到", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    plan = results(decision)["estimate_shipping"]["plan"]
+    assert (plan["days_min"], plan["days_max"]) == (3, 6)
+    reply = decision.reply
+    assert "3-6天" in reply and "11月28日到12月1日送达" in reply
+    assert reply.index("3-6天") < reply.index("运费15元")  # the estimate first, the fee after it
+
+
+def test_a_city_in_a_remote_province_gets_that_provinces_estimate(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("发乌鲁木齐要几天", now=BEIJING_3PM)
+    assert decision.action == "answer"
+    assert "3-6天" in decision.reply and "11月28日到12月1日送达" in decision.reply
+
+
+def test_a_place_the_store_does_not_ship_to_still_gets_the_merchants_word(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("how long to ship to alaska", now=NEW_YORK_1_01PM)
+    assert "48 contiguous US states only" in decision.reply
+    assert "days" not in decision.reply
