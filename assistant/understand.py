@@ -137,6 +137,10 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     scores = {name: sum(w for p, w in rules if p.search(masked)) for name, rules in cues.intents.items()}
     if topic_of(masked) and not scores["product_info"]:
         scores["product_info"] += 2  # "含绒量多少", "how thick is it": a fact the catalog may hold
+    named_fact = _fact_named(masked, store.products[product.sku].facts) if product and product.sku in store.products \
+        else None
+    if named_fact:
+        scores["product_info"] += 3  # "鞋面什么材质", "is it dry treated": the catalog's own word for a fact
     destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
     if destination:
         spans.append(destination.span)
@@ -145,7 +149,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     is_question = any(p.search(lowered) for p in cues.question)
     asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
     lang, mixed = _language(norm, spans, store)
-    fact_topic = topic_of(masked)
+    fact_topic = named_fact or topic_of(masked)
     intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
                                   is_question, asked_option, fact_topic, "injection" in flags)
     topic = None
@@ -262,6 +266,28 @@ def _language(norm: Normalised, spans: list[tuple[int, int]], store: StoreSnapsh
         return "en", False
     # Only catalog words or figures ("XL?", "#3"): the store's own language.
     return ("zh" if store.language == "zh" else "en"), False
+
+
+_GENERIC_FACT_WORDS = {"size", "color", "colour", "price", "stock", "ship", "shipping", "note", "info", "tip", "type",
+                       "the", "and", "for", "with", "per", "max", "min"}
+
+
+def _fact_named(lowered: str, facts: dict[str, object]) -> str | None:
+    """The product's fact whose key the question names ("鞋面", "diameter", "keeps_cold" in "keep
+    drinks cold"), the longest such key; None when none is named."""
+    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", lowered)}
+    best: str | None = None
+    for key in facts:
+        name = key.lower().strip()
+        if not name.isascii():
+            named = len(name) >= 2 and name in lowered
+        else:
+            parts = [w.rstrip("s") for w in re.split(r"[^a-z]+", name) if w]
+            content = [w for w in parts if len(w) >= 3 and w not in _GENERIC_FACT_WORDS]
+            named = bool(content) and all(w in words for w in content)
+        if named and (best is None or len(key) > len(best)):
+            best = key
+    return best
 
 
 def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,

@@ -70,3 +70,50 @@ def test_a_model_the_case_is_not_made_for_is_not_answered_as_in_stock(shoes_tea_
     decision = shoes_tea_room.on_air("CASE-05").ask("有没有华为mate60的", now=NOW)
     assert "没有mate60" in decision.reply
     assert "有货" not in decision.reply
+
+
+# --- the catalog's own fact names ------------------------------------------------------------------------
+
+def test_a_fact_the_catalog_names_in_its_own_words_is_answered_from_it(shoes_tea_room):
+    decision = shoes_tea_room.on_air("SHOE-88").ask("鞋面什么材质", now=NOW)
+    assert decision.action == "answer"
+    assert "飞织网面" in decision.reply
+    decision = shoes_tea_room.on_air("CASE-05").ask("支持磁吸吗", now=NOW)
+    assert decision.action == "answer" and "MagSafe" in decision.reply
+
+
+def test_how_long_it_keeps_drinks_cold_is_a_product_fact_not_a_shipping_time(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("how long does it keep drinks cold", now="2026-11-25T13:30:00-05:00")
+    assert decision.action == "answer"
+    assert decision.intent == "product_info"
+    assert "24 hours" in decision.reply
+
+
+def test_an_english_fact_key_in_words_is_found(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("is it dry treated", now="2026-11-25T13:30:00-05:00")
+    assert decision.action == "answer" and "core and sheath" in decision.reply
+
+
+# --- the viewer's own purchase, and trouble with it ------------------------------------------------------
+
+def test_when_will_my_bottle_ship_is_about_the_viewers_own_order(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("when will my water bottle ship", user="tiktok:alice",
+                                            now="2026-11-25T13:30:00-05:00")
+    assert decision.intent == "order_status"
+    assert "1002" in decision.reply
+
+
+def test_if_i_order_now_is_still_a_shipping_question(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("if i order now when will my bottle arrive", user="tiktok:alice",
+                                            now="2026-11-25T13:30:00-05:00")
+    assert decision.intent == "shipping"
+
+
+def test_goods_that_arrived_damaged_go_to_a_person_even_without_the_word_complaint(outdoor_room):
+    for text in ("my bottle arrived dented, this is ridiculous", "the rope I got is already frayed, not happy"):
+        assert outdoor_room.on_air("3").ask(text, now="2026-11-25T13:30:00-05:00").action == "escalate", text
+
+
+def test_shoes_that_arrived_dirty_go_to_after_sales(shoes_tea_room):
+    decision = shoes_tea_room.on_air("SHOE-88").ask("鞋子收到有点脏", now=NOW)
+    assert decision.action == "escalate" and decision.reason_code == "after_sales"

@@ -138,6 +138,8 @@ def topic_of(text: str) -> str | None:
 
 def _fact_keys_for(topic: str, keys: list[str]) -> list[str]:
     topics = lexicon.topics()
+    if topic in keys and topic not in topics:
+        return [topic]  # the catalog's own key, named by the viewer ("鞋面", "keeps_cold")
     name = topic if topic in topics else topic_of(topic)
     hints = [h.lower() for h in topics[name]["keys"]] if name else [topic.lower()]
     found = []
