@@ -144,7 +144,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
     if destination:
         spans.append(destination.span)
-    order_id = _order_id(text, spans) or _order_tail(text)
+    order_id = _order_id(text, spans) or _order_tail(text) or (
+        _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
     is_question = any(p.search(lowered) for p in cues.question)
     asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
@@ -191,7 +192,8 @@ def _asked_option(lowered: str, product: Any) -> str | None:
         return None
     for name in product.option_names:
         key = name.lower()
-        terms = list(_OPTION_WORDS.get(key, [])) + [key, key + "s", key + "es"]
+        terms = [word for kind, words in _OPTION_WORDS.items() if kind in key for word in words]  # "Colorway"
+        terms += [key, key + "s", key + "es"]
         terms += [w for w in key.split() if len(w) >= 4 and w not in ("size", "type", "color", "colour")]
         for term in sorted(set(terms), key=len, reverse=True):
             if term.isascii():
@@ -214,6 +216,17 @@ def _order_id(text: str, spans: list[tuple[int, int]]) -> str | None:
         if any(match.start() < e and s < match.end() for s, e in spans) or _PHONE.match(match.group(1)):
             continue
         return match.group(1)
+    return None
+
+
+_ORDER_CODE = re.compile(r"(?<![a-z0-9#-])(#?[a-z]{2,5}-\d{3,}[a-z0-9]*)(?![a-z0-9-])", re.IGNORECASE)
+
+
+def _order_code(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """A short order number in the shape "ORD-2001", read only where the message is about orders."""
+    for match in _ORDER_CODE.finditer(text):
+        if not any(match.start() < e and s < match.end() for s, e in spans):
+            return match.group(1)
     return None
 
 

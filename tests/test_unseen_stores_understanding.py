@@ -117,3 +117,52 @@ def test_goods_that_arrived_damaged_go_to_a_person_even_without_the_word_complai
 def test_shoes_that_arrived_dirty_go_to_after_sales(shoes_tea_room):
     decision = shoes_tea_room.on_air("SHOE-88").ask("鞋子收到有点脏", now=NOW)
     assert decision.action == "escalate" and decision.reason_code == "after_sales"
+
+
+# --- how English viewers write lengths, sizes, colours, heights and order numbers ------------------------
+
+EASTERN = "2026-11-25T13:30:00-05:00"
+
+
+def test_spelled_out_units_and_typos_find_the_variant(outdoor_room):
+    room = outdoor_room.on_air("1")
+    assert stock_selection(room.ask("how many 70 meter blue ropes left", now=EASTERN)) == {
+        "Colorway": ["Glacier Blue"], "Length": ["70m"]}
+    assert stock_selection(room.ask("do u hav the 60 meter blu rope", now=EASTERN)) == {
+        "Colorway": ["Glacier Blue"], "Length": ["60m"]}
+    decision = outdoor_room.on_air("3").ask("what's the price of the 32 ounce", now=EASTERN)
+    assert "$42" in decision.reply and "$34" not in decision.reply
+
+
+def test_a_plural_size_word_is_that_size(outdoor_room):
+    decision = outdoor_room.on_air("7").ask("any mediums left", now=EASTERN)
+    assert decision.action == "answer"
+    assert stock_selection(decision) == {"size": ["M"]}
+
+
+def test_six_foot_190_pounds_counts_the_height_too(outdoor_room):
+    decision = outdoor_room.on_air("7").ask("im 6ft 190lb what size", now=EASTERN)
+    advice = next(call for call in decision.tool_calls if call["name"] == "size_advice")
+    assert advice["args"]["height_cm"] == 183
+
+
+def test_what_colors_lists_an_option_called_colorway(outdoor_room):
+    decision = outdoor_room.on_air("2").ask("what colors does it come in", now=EASTERN)
+    assert decision.action == "answer"
+    assert "Black" in decision.reply and "Sage" in decision.reply
+
+
+def test_another_viewers_short_order_number_is_not_on_your_account(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("what's the tracking for ORD-2001", user="tiktok:alice", now=EASTERN)
+    assert decision.intent == "order_status"
+    assert "2001" not in decision.reply and "1001" not in decision.reply and "6784" not in decision.reply
+
+
+def test_naming_a_price_for_the_product_is_bargaining(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("can you do $150 for the rope?", now=EASTERN)
+    assert decision.action == "escalate" and decision.reason_code == "bargain"
+
+
+def test_a_shoe_size_in_chinese_numerals_is_that_size(shoes_tea_room):
+    decision = shoes_tea_room.on_air("SHOE-88").ask("黑色三十八码还有吗", now=NOW)
+    assert stock_selection(decision) == {"颜色": ["黑色"], "尺码": ["38"]}

@@ -14,7 +14,7 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 
 # "一米七" = 170, "1米65" = 165, "一米六五" = 165; the digits must follow 米 directly ("一米七 120斤" is 170).
 _METRE_CN = re.compile(r"([一1])\s*米([零一二两三四五六七八九\d])([零一二两三四五六七八九\d])?(?![\d零一二两三四五六七八九十])")
-_FEET = re.compile(r"(\d)\s*(?:'|’|ft|feet|foot)\s*(\d{1,2})?\s*(?:\"|”|''|in|inch|inches)?")
+_FEET = re.compile(r"(\d)\s*(?:'|’|ft|feet|foot)\s*(\d{1,2}(?![\d.]))?\s*(?:\"|”|''|in|inch|inches)?")
 _HEIGHT_CM = re.compile(r"(?:身高|height|ht)?\s*[:：]?\s*(1\d{2}|2[0-2]\d|\d{2,3}\.\d)\s*(cm|厘米|公分|centimeters?)?")
 _HEIGHT_M = re.compile(r"([12]\.\d{1,2})\s*(m|米|meters?)(?![a-z]|l)")
 _WEIGHT = re.compile(

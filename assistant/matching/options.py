@@ -26,9 +26,9 @@ from assistant.matching.terms import TermIndex, overlaps
 _SPLIT = re.compile(r"[\s/|·,，、()（）\[\]【】\-_+:：;；]+")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")
 _UNIT_SYNONYMS = [
-    {"m", "米"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
+    {"m", "米", "meter", "meters", "metre", "metres"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
     {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
-    {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司"}, {"w", "瓦"}, {"mah"},
+    {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司", "ounce", "ounces"}, {"w", "瓦"}, {"mah"},
     {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺"}, {"mp", "megapixel", "megapixels"},
 ]
 # Parts of multi-word values that say nothing on their own ("full size" must not answer "which size").
@@ -96,6 +96,8 @@ class OptionVocabulary:
                     self.index.add(spelling, payload, weak_check=_single_letter_size if single else None)
             elif re.fullmatch(r"\d+(\.\d+)?", value.strip()):
                 self.index.add(value.strip(), payload, weak_check=_number_in_context)
+                if value.strip().isdigit() and 0 < int(value) < 100:  # "四十码" is 40
+                    self.index.add(_chinese_number(int(value)), payload, weak_check=_number_in_context)
         if kind == "colour":
             for concept in colour_concepts(value):
                 for word in colour_words_for(concept):
@@ -280,6 +282,15 @@ _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
 
 _MODEL_CODE = re.compile(r"(?<![a-z0-9])(?:[a-z]+\d+[a-z0-9]*|\d+[a-z]+[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
+
+
+def _chinese_number(n: int) -> str:
+    """1 → "一", 12 → "十二", 40 → "四十", 38 → "三十八" (1–99)."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def _code_like(values: list[str]) -> bool:
