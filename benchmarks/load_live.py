@@ -146,12 +146,12 @@ class Server:
     """``liveassist serve`` in a subprocess, on its own database, with its tokens."""
 
     def __init__(self, folder: Path, *, database_url: str | None, port: int | None,
-                 extra_env: dict[str, str]) -> None:
+                 extra_env: dict[str, str], log_name: str = "server.log") -> None:
         self.port = port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = os.environ | {"LIVEASSIST_DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.db'}",
                                  "LIVEASSIST_DATA_DIR": str(folder), "LIVEASSIST_LOG_LEVEL": "warning"} | extra_env
-        self.log = (folder / "server.log").open("w")
+        self.log = (folder / log_name).open("w")
         self.process: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
 
@@ -165,10 +165,15 @@ class Server:
     def start(self) -> None:
         import httpx
 
-        self.cli("catalog", "import", "--no-index", str(night.STORE))
+        self.cli("catalog", "import", str(night.STORE))  # indexed here, not by the server under load
         self.tokens = {role: self.cli("tokens", "create", role, "--name", "load benchmark")
                        for role in ("ingest", "host", "admin")}
         self.cli("room", "on-air", ROOM, str(ON_AIR_LINK))
+        self.serve()
+
+    def serve(self) -> None:
+        import httpx
+
         self.process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(self.port),
                                          "--log-level", "warning"], env=self.env, cwd=ROOT,
                                         stdout=self.log, stderr=subprocess.STDOUT)
@@ -217,6 +222,19 @@ class Server:
         text = httpx.get(f"{self.base}/metrics", headers={"Authorization": f"Bearer {self.tokens['host']}"},
                          timeout=10).text
         return parse_metrics(text)
+
+
+def merge_metrics(all_metrics: list[dict[str, Any]]) -> dict[str, Any]:
+    """The servers' counters added up (each process counts what it handled)."""
+    merged: dict[str, Any] = {"received": 0, "shed": collections.Counter(), "decisions": collections.Counter(),
+                              "grouped": 0, "queue_depth": 0}
+    for metrics in all_metrics:
+        for key in ("received", "grouped"):
+            merged[key] += metrics[key]
+        merged["queue_depth"] = max(merged["queue_depth"], metrics["queue_depth"])
+        merged["shed"].update(metrics["shed"])
+        merged["decisions"].update(metrics["decisions"])
+    return merged | {"shed": dict(merged["shed"]), "decisions": dict(merged["decisions"])}
 
 
 def parse_metrics(text: str) -> dict[str, Any]:
@@ -355,6 +373,8 @@ def figures(run: Run, *, warmup: float) -> dict[str, Any]:
     by_outcome: dict[str, list[float]] = collections.defaultdict(list)
     for probe, ms in latencies.items():
         by_outcome[run.probe_outcome.get(probe, "?")].append(ms)
+    first_probe = min(run.probe_sent.values(), default=0.0)
+    after_burst = [ms for p, ms in latencies.items() if run.probe_sent[p] - first_probe >= warmup]
     accepted = [p for p, o in run.probe_outcome.items() if o in ("queued", "aggregated")]
     shed = collections.Counter(o for o in run.probe_outcome.values() if o not in ("queued", "aggregated"))
     values = list(latencies.values())
@@ -369,10 +389,14 @@ def figures(run: Run, *, warmup: float) -> dict[str, Any]:
                    "accepted_not_seen": len([p for p in accepted if p not in latencies]),
                    "p50_ms": round(percentile(values, 0.5), 1), "p95_ms": round(percentile(values, 0.95), 1),
                    "max_ms": round(max(values), 1) if values else None,
+                   "after_warmup": {"n": len(after_burst), "p50_ms": round(percentile(after_burst, 0.5), 1),
+                                    "p95_ms": round(percentile(after_burst, 0.95), 1)},
                    "by_outcome": {o: {"n": len(v), "p50_ms": round(percentile(v, 0.5), 1),
                                       "p95_ms": round(percentile(v, 0.95), 1), "max_ms": round(max(v), 1)}
                                   for o, v in sorted(by_outcome.items())}},
         "events_received": run.events,
+        "probe_timeline": sorted((round(run.probe_sent[p] - min(run.probe_sent.values()), 2), round(ms, 1),
+                                  run.probe_outcome.get(p, "?")) for p, ms in latencies.items()),
     }
 
 
@@ -383,7 +407,9 @@ def table(result: dict[str, Any]) -> str:
     p95 = probes["p95_ms"]
     verdict_p95 = "meets" if p95 == p95 and p95 <= TARGET_P95_MS else "MISSES"
     lines = [
-        f"liveassist load benchmark — {os.cpu_count()} cores, {result['database']}, workers {result['workers']}, "
+        f"liveassist load benchmark — {os.cpu_count()} cores, {result['database']}, "
+        f"{result['processes']} server process{'es' if result['processes'] > 1 else ''} ({result['bus']} bus), "
+        f"workers {result['workers']}, "
         f"grouping on, frames of {result['batch']} ({result['in_flight']} in flight), "
         + (f"offered {result['offered_rate']:,.0f} msg/s" if result["offered_rate"] else "as fast as acknowledged"),
         "",
@@ -396,6 +422,9 @@ def table(result: dict[str, Any]) -> str:
         f"{'question → answer p50 / p95 / max':34} {probes['p50_ms']:>7} / {p95} / {probes['max_ms']} ms   "
         f"target p95 ≤ {TARGET_P95_MS}: {verdict_p95}",
     ]
+    late = probes["after_warmup"]
+    lines.append(f"{'  sent after the first ' + str(result['warmup']) + ' s':34} {late['n']:>10}   "
+                 f"p50 {late['p50_ms']} / p95 {late['p95_ms']} ms")
     for outcome, stats in probes["by_outcome"].items():
         lines.append(f"{'  ' + outcome:34} {stats['n']:>10}   p50 {stats['p50_ms']} / p95 {stats['p95_ms']} / "
                      f"max {stats['max_ms']} ms")
@@ -407,7 +436,7 @@ def table(result: dict[str, Any]) -> str:
         f"{'server grouped':34} {server['grouped']:>10,}   queue depth at the end {server['queue_depth']}",
         f"{'server CPU while sending':34} {result['server_cpu_s']:>10.1f} s   "
         f"({result['server_cpu_share']:.0%} of one core); this client {result['client_cpu_s']:.1f} s",
-        f"{'server peak RSS (VmHWM)':34} {result['server_peak_rss_mb']:>10.0f} MB",
+        f"{'server peak RSS (VmHWM, all)':34} {result['server_peak_rss_mb']:>10.0f} MB",
     ]
     return "\n".join(lines)
 
@@ -428,31 +457,53 @@ def main() -> int:
     parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (collapsed stacks) to FILE")
     parser.add_argument("--py-spy-gil", action="store_true", help="with --py-spy: only the thread holding the GIL")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--bus-url", help="redis://… : share the stream through Redis (LIVEASSIST_BUS_URL); its "
+                        "stream is deleted first")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="with --bus-url: this many server processes answer (danmaku go to the first)")
     args = parser.parse_args()
+    if args.processes > 1 and not args.bus_url:
+        parser.error("--processes needs --bus-url")
 
     extra_env = {"LIVEASSIST_WORKERS": str(args.workers)} if args.workers else {}
+    if args.bus_url:
+        import redis
+
+        redis.Redis.from_url(args.bus_url).delete("liveassist:danmaku")
+        extra_env["LIVEASSIST_BUS_URL"] = args.bus_url
     frames = workload(args.messages, args.batch, args.probe_every)
     folder = Path(tempfile.mkdtemp(prefix="liveassist-load-"))
     server = Server(folder, database_url=args.database_url, port=args.port, extra_env=extra_env)
     spy: subprocess.Popen[bytes] | None = None
+    others: list[Server] = []
     try:
         server.start()
+        for n in range(1, args.processes):
+            other = Server(folder, database_url=server.env["LIVEASSIST_DATABASE_URL"], port=None,
+                           extra_env=extra_env, log_name=f"server-{n + 1}.log")
+            other.tokens = server.tokens
+            other.serve()
+            others.append(other)
         if args.py_spy:
             command = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record",
                        "--pid", str(server.pid), "--rate", "200", "--format", "raw", "--output", args.py_spy,
                        "--duration", str(int(args.seconds) + 2), "--nonblocking"]
-            spy = subprocess.Popen(command + (["--gil"] if args.py_spy_gil else []), stdout=subprocess.DEVNULL,
+            spy = subprocess.Popen(command + (["--gil"] if args.py_spy_gil else []) + (["--idle"] if os.environ.get("PY_SPY_IDLE") else []), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             time.sleep(1.0)
         client_before = resource.getrusage(resource.RUSAGE_SELF)
+        others_cpu_before = sum(other.cpu_seconds() for other in others)
         run = asyncio.run(drive(server, frames, seconds=args.seconds, in_flight=args.in_flight, settle=args.settle,
                                 rate=args.rate))
         client_after = resource.getrusage(resource.RUSAGE_SELF)
+        run.server_cpu_sending += sum(other.cpu_seconds() for other in others) - others_cpu_before
         result = figures(run, warmup=args.warmup)
         result.update({
             "database": "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite",
-            "workers": args.workers or 1, "offered_rate": args.rate, "batch": args.batch, "in_flight": args.in_flight,
-            "server": server.metrics(), "server_peak_rss_mb": round(server.peak_rss_mb() or 0, 1),
+            "warmup": args.warmup, "workers": args.workers or 1, "offered_rate": args.rate, "batch": args.batch, "in_flight": args.in_flight,
+            "processes": args.processes, "bus": "Redis Streams" if args.bus_url else "in-process",
+            "server": merge_metrics([server.metrics(), *(other.metrics() for other in others)]),
+            "server_peak_rss_mb": round(sum(s.peak_rss_mb() or 0 for s in (server, *others)), 1),
             "server_cpu_s": round(run.server_cpu_sending, 2),
             "server_cpu_share": run.server_cpu_sending / run.send_seconds if run.send_seconds else 0.0,
             "client_cpu_s": round((client_after.ru_utime + client_after.ru_stime)
@@ -465,6 +516,8 @@ def main() -> int:
                 spy.wait(timeout=args.seconds + 30)
             except subprocess.TimeoutExpired:
                 spy.terminate()
+        for other in others:
+            other.stop()
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else table(result))
