@@ -456,6 +456,7 @@ def main() -> int:
     parser.add_argument("--port", type=int)
     parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (collapsed stacks) to FILE")
     parser.add_argument("--py-spy-gil", action="store_true", help="with --py-spy: only the thread holding the GIL")
+    parser.add_argument("--py-spy-idle", action="store_true", help="with --py-spy: idle threads too (where they wait)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--bus-url", help="redis://… : share the stream through Redis (LIVEASSIST_BUS_URL); its "
                         "stream is deleted first")
@@ -488,7 +489,8 @@ def main() -> int:
             command = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record",
                        "--pid", str(server.pid), "--rate", "200", "--format", "raw", "--output", args.py_spy,
                        "--duration", str(int(args.seconds) + 2), "--nonblocking"]
-            spy = subprocess.Popen(command + (["--gil"] if args.py_spy_gil else []) + (["--idle"] if os.environ.get("PY_SPY_IDLE") else []), stdout=subprocess.DEVNULL,
+            command += (["--gil"] if args.py_spy_gil else []) + (["--idle"] if args.py_spy_idle else [])
+            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             time.sleep(1.0)
         client_before = resource.getrusage(resource.RUSAGE_SELF)
@@ -500,7 +502,8 @@ def main() -> int:
         result = figures(run, warmup=args.warmup)
         result.update({
             "database": "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite",
-            "warmup": args.warmup, "workers": args.workers or 1, "offered_rate": args.rate, "batch": args.batch, "in_flight": args.in_flight,
+            "warmup": args.warmup, "workers": args.workers or 1, "offered_rate": args.rate, "batch": args.batch,
+            "in_flight": args.in_flight,
             "processes": args.processes, "bus": "Redis Streams" if args.bus_url else "in-process",
             "server": merge_metrics([server.metrics(), *(other.metrics() for other in others)]),
             "server_peak_rss_mb": round(sum(s.peak_rss_mb() or 0 for s in (server, *others)), 1),
