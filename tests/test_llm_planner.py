@@ -131,6 +131,32 @@ def test_small_models_that_write_tool_calls_as_plain_json_still_work(llm, exampl
     assert decision.action == "answer" and "23" in decision.reply
 
 
+def test_tool_calls_a_small_model_writes_in_tool_call_tags_are_all_run(llm, example_store, settings):
+    llm.script = [say('<tool_call>\n{"name": "find_product", "arguments": {"query": "卫衣"}}\n</tool_call>\n'
+                      '<tool_call>\n{"name": "check_stock", "arguments": {"product_sku": "HOODIE-01", '
+                      '"options": {"color": "黑色", "size": "XL"}}}\n</tool_call>'), say("黑色XL还有23件")]
+    decision = ask(assistant_for(example_store, settings), LONG_TAIL)
+    assert decision.action == "answer" and "23" in decision.reply
+    assert [c["name"] for c in decision.tool_calls][-2:] == ["find_product", "check_stock"]
+
+
+def test_a_json_tool_call_naming_no_bound_tool_is_refused_not_posted(llm, example_store, settings):
+    llm.script = [say('{"name": "get_discount_code", "arguments": {"sku": "HOODIE-01"}}'),
+                  say('```json\n{"name": "check_stock", "arguments": "{\\"product_sku\\": \\"HOODIE-01\\", '
+                      '\\"options\\": {\\"color\\": \\"黑色\\", \\"size\\": \\"XL\\"}}"}\n```'),
+                  say("黑色XL还有23件")]
+    decision = ask(assistant_for(example_store, settings), LONG_TAIL)
+    assert decision.action == "answer" and decision.reply.endswith("黑色XL还有23件")
+    assert [c["name"] for c in decision.tool_calls][-2:] == ["get_discount_code", "check_stock"]
+    assert decision.tool_calls[-2]["result"]["error"]["code"] == "unknown_tool"
+
+
+def test_json_without_a_tool_name_and_arguments_is_an_ordinary_reply(llm, example_store, settings):
+    llm.script = [tool_call("check_stock", STOCK_CALL), say('黑色XL还有23件 {"name": "check_stock"}')]
+    decision = ask(assistant_for(example_store, settings), LONG_TAIL)
+    assert len(llm.requests) == 2 and "23" in decision.reply
+
+
 def test_tokens_and_cost_are_recorded_in_the_transcript(llm, example_store, settings):
     llm.script = [tool_call("check_stock", STOCK_CALL), say("黑色XL还有23件")]
     assistant = assistant_for(example_store, settings, llm_price_in_per_1k=0.15, llm_price_out_per_1k=0.6)

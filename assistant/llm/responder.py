@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,6 @@ from tools.registry import ALL_TOOLS, TOOLS
 log = logging.getLogger(__name__)
 
 ESCALATE = "ESCALATE:"
-_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
 class LLMUnavailable(Exception):
@@ -78,6 +76,11 @@ class LLMResponder:
         self.base_url = os.environ.get("OPENAI_BASE_URL")
         self.api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
         self.counter = TokenCounter(self.model, settings.data_dir)
+        # Importing LangChain's OpenAI client and building the tool schemas take seconds: pay that
+        # here, when the assistant is built, not out of the first viewer's deadline.
+        import langchain_openai  # noqa: F401
+
+        _schemas()
 
     # --- one turn ---------------------------------------------------------------------------------
 
@@ -252,26 +255,43 @@ def _schemas() -> list[Any]:
 
 
 def _tool_calls_in_text(content: str) -> list[dict[str, Any]]:
-    """Small local models often write a tool call as bare JSON instead of using tool_calls."""
-    match = _JSON_OBJECT.search(content.strip())
-    if not match:
-        return []
-    try:
-        data = json.loads(match.group(0))
-    except ValueError:
-        return []
-    items = data if isinstance(data, list) else [data]
-    found = []
-    for item in items:
-        if not isinstance(item, dict):
+    """Tool calls a small local model wrote as JSON in its text instead of ``tool_calls``.
+
+    Qwen-style models answer ``{"name": "check_stock", "arguments": {...}}``, bare, in a code fence or
+    in ``<tool_call>`` tags, one or several. An object counts only when it has both a tool name and
+    arguments; a name that is not a bound tool is still returned, so it is refused like an invented
+    native call (``unknown_tool``) rather than posted to the viewer as a reply. Anything else is text.
+    """
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    at = content.find("{")
+    while at != -1:
+        try:
+            item, end = decoder.raw_decode(content, at)
+        except ValueError:
+            at = content.find("{", at + 1)
             continue
-        name = item.get("name") or item.get("tool") or item.get("function")
-        args = item.get("arguments", item.get("args", item.get("parameters", {})))
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except ValueError:
-                args = None
-        if isinstance(name, str) and name in TOOLS:
-            found.append({"name": name, "args": args, "id": None})
+        call = _as_call(item)
+        if call is not None:
+            found.append(call)
+        at = content.find("{", end)
     return found
+
+
+def _as_call(item: Any) -> dict[str, Any] | None:
+    if not isinstance(item, dict):
+        return None
+    function = item.get("function")
+    if isinstance(function, dict):  # the OpenAI wire shape written out as text
+        item = function
+    name = item.get("name") if isinstance(item.get("name"), str) else item.get("tool")
+    keys = [k for k in ("arguments", "args", "parameters") if k in item]
+    if not isinstance(name, str) or not name or not keys:
+        return None
+    args = item[keys[0]]
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except ValueError:
+            args = None  # goes back to the model as invalid_arguments
+    return {"name": name, "args": args if isinstance(args, dict) else None, "id": None}
