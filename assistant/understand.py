@@ -111,7 +111,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     text, lowered = norm.text, norm.lower
     spans: list[tuple[int, int]] = []
 
-    product = _product(text, words, spans)
+    # "#05多少钱" with a lip glaze on air whose shades are "#01 …" – "#05": the shade, not link 5.
+    product = _product(text, words, spans, also_exclude=_shade_codes(text, store, on_air_sku))
     source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
     if product is None and on_air_sku in store.products:
         product = ProductMention(on_air_sku, "on_air", "", (0, 0), 1.0)
@@ -204,8 +205,22 @@ def _asked_option(lowered: str, product: Any) -> str | None:
     return None
 
 
-def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]]) -> ProductMention | None:
-    mention = words.products.find(text, spans)
+_HASH_CODE = re.compile(r"[#＃]\s*0*(\d{1,4})(?!\d)")
+
+
+def _shade_codes(text: str, store: StoreSnapshot, on_air_sku: str | None) -> list[tuple[int, int]]:
+    """Spans of "#N" in the text that name an option value of the product on air ("#05 脏橘")."""
+    product = store.products.get(on_air_sku or "")
+    if product is None or "#" not in text and "＃" not in text:
+        return []
+    codes = {int(m.group(1)) for name in product.option_names for value in product.option_values(name)
+             if (m := _HASH_CODE.match(value.strip()))}
+    return [m.span() for m in _HASH_CODE.finditer(text) if int(m.group(1)) in codes]
+
+
+def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]],
+             also_exclude: list[tuple[int, int]] = ()) -> ProductMention | None:  # type: ignore[assignment]
+    mention = words.products.find(text, [*spans, *also_exclude])
     if mention and mention.span != (0, 0):
         spans.append(mention.span)
     return mention

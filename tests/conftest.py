@@ -33,6 +33,10 @@ ENGLISH_CATALOG = ROOT / "evals" / "stores" / "tau_retail_en.json"
 # and flavour, phone cases by model (zh); rope by length, bottles in oz, two time zones (en).
 SHOES_TEA_CATALOG = ROOT / "tests" / "data" / "store_shoes_tea_zh.json"
 OUTDOOR_CATALOG = ROOT / "tests" / "data" / "store_outdoor_en.json"
+# And two more: skincare, lip glaze shades "#01 …", jerky, beds by "1.8m床" (zh); headphones,
+# chargers by wattage, cables by length in feet, shipping to Canada (en, America/Los_Angeles).
+BEAUTY_HOME_CATALOG = ROOT / "tests" / "data" / "store_beauty_home_zh.json"
+ELECTRONICS_CATALOG = ROOT / "tests" / "data" / "store_electronics_en.json"
 PG_URL = os.environ.get("LIVEASSIST_TEST_DATABASE_URL")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -137,4 +141,19 @@ def outdoor_room(engine: Engine, settings: Settings) -> Room:
     """An English outdoor store (America/New_York): rope by length and colorway (link 1), backpack
     by capacity (2), bottle in oz (3), pre-sale tent (4), jacket (7); warehouses NJ and NV (Pacific)."""
     load_catalog(engine, OUTDOOR_CATALOG)
+    return Room(Assistant(engine, settings))
+
+
+@pytest.fixture
+def beauty_home_room(engine: Engine, settings: Settings) -> Room:
+    """Serum (link 1), lip glaze "#01 烂番茄"… (2), jerky (3), bedding "1.5m床/1.8m床/2.0m床" (4), pre-sale
+    quilt (5); warehouses HZ (16:00), GZ (15:00, 1 day), URC (Asia/Urumqi)."""
+    load_catalog(engine, BEAUTY_HOME_CATALOG)
+    return Room(Assistant(engine, settings))
+
+
+@pytest.fixture
+def electronics_room(engine: Engine, settings: Settings) -> Room:
+    """Headphones Standard/Pro (link 1), chargers 20W/65W/100W (2), cables 3/6/10 ft USB-C/Lightning (3)."""
+    load_catalog(engine, ELECTRONICS_CATALOG)
     return Room(Assistant(engine, settings))

@@ -51,7 +51,7 @@ def test_a_size_the_colour_does_not_come_in_names_sizes_as_sizes(shoes_tea_room)
 
 
 def test_english_lengths_read_with_their_counts_in_brackets(outdoor_room):
-    decision = outdoor_room.on_air("1").ask("how many 70 meter blue ropes left", now=NEW_YORK_1_01PM)
+    decision = outdoor_room.on_air("1").ask("how many blue ropes left", now=NEW_YORK_1_01PM)
     assert decision.action == "answer"
     assert "70m (16 left)" in decision.reply and "60m (only 4 left)" in decision.reply
 

@@ -166,3 +166,78 @@ def test_naming_a_price_for_the_product_is_bargaining(outdoor_room):
 def test_a_shoe_size_in_chinese_numerals_is_that_size(shoes_tea_room):
     decision = shoes_tea_room.on_air("SHOE-88").ask("黑色三十八码还有吗", now=NOW)
     assert stock_selection(decision) == {"颜色": ["黑色"], "尺码": ["38"]}
+
+
+# --- shade codes, bed sizes, watts and feet ----------------------------------------------------------
+
+BEIJING = "2026-12-02T14:30:00+08:00"
+LOS_ANGELES = "2026-12-02T10:30:00-08:00"
+
+
+def test_hash_05_with_a_lip_glaze_on_air_is_the_shade_not_link_5(beauty_home_room):
+    decision = beauty_home_room.on_air("LIP-66").ask("#05多少钱", now=BEIJING)
+    assert decision.action == "answer"
+    assert "139" in decision.reply and "899" not in decision.reply
+
+
+def test_a_shade_asked_as_3号色_or_01号_is_that_shade(beauty_home_room):
+    room = beauty_home_room.on_air("LIP-66")
+    assert stock_selection(room.ask("3号色还有吗", now=BEIJING)) == {"色号": ["#03 枫叶红"]}
+    decision = room.ask("01号还有吗", now=BEIJING)
+    assert stock_selection(decision) == {"色号": ["#01 烂番茄"]} and "3" in decision.reply
+
+
+def test_a_bed_size_said_as_a_bare_decimal_ships_from_the_warehouse_that_has_it(beauty_home_room):
+    # 1.8m 燕麦色 is stocked only in Guangzhou (before its 15:00 cutoff, one handling day: Dec 3);
+    # Hangzhou, nearer and faster, has other sizes of 燕麦色 but not this one.
+    decision = beauty_home_room.on_air("BED-15").ask("燕麦1.8发浙江几天到", now=BEIJING)
+    plan = next(c for c in decision.tool_calls if c["name"] == "estimate_shipping")
+    assert plan["args"]["options"] == {"尺寸": ["1.8m床"], "颜色": ["燕麦色"]}
+    assert plan["result"]["plan"]["warehouse"] == "GZ"
+    assert "广州" in decision.reply and "杭州" not in decision.reply and "12月3日" in decision.reply
+
+
+def test_一米八_with_a_bed_on_air_is_the_bed_size_not_the_viewers_height(beauty_home_room):
+    decision = beauty_home_room.on_air("BED-15").ask("一米八的雾霾蓝有几套", now=BEIJING)
+    assert decision.action == "answer"
+    assert stock_selection(decision) == {"尺寸": ["1.8m床"], "颜色": ["雾霾蓝"]} and "35" in decision.reply
+
+
+def test_bed_sizes_name_the_bedding_even_with_a_serum_on_air(beauty_home_room):
+    decision = beauty_home_room.on_air("SKIN-30").ask("1.5燕麦和1.8雾霾蓝哪个有货", now=BEIJING)
+    check = next(c for c in decision.tool_calls if c["name"] == "check_stock")
+    assert check["args"]["product_sku"] == "BED-15"
+
+
+def test_a_return_question_finds_the_return_faq_whatever_the_product_word(beauty_home_room):
+    decision = beauty_home_room.on_air("SNACK-08").ask("牛肉干能退吗", now=BEIJING)
+    assert decision.action == "answer" and "无理由" in decision.reply
+
+
+def test_too_expensive_elsewhere_cheaper_goes_to_the_host(beauty_home_room):
+    decision = beauty_home_room.on_air("SNACK-08").ask("太贵了 别家才39", now=BEIJING)
+    assert decision.action == "escalate"
+
+
+def test_a_wattage_asked_of_a_cable_is_not_a_missing_cable_model(electronics_room):
+    decision = electronics_room.on_air("CBL-BR").ask("is the usb-c one 100w", now=LOS_ANGELES)
+    assert "doesn't come in" not in decision.reply
+
+
+def test_100_watt_and_6_feet_are_the_variants_in_any_spelling(electronics_room):
+    decision = electronics_room.on_air("CHG-GAN").ask("100 watt when is it back", now=LOS_ANGELES)
+    assert decision.action == "answer" and "Dec 20" in decision.reply
+    decision = electronics_room.on_air("CBL-BR").ask("6' usb c price", now=LOS_ANGELES)
+    assert decision.action == "answer" and "$15" in decision.reply
+
+
+def test_status_of_a_short_order_number_is_the_viewers_own_order(electronics_room):
+    decision = electronics_room.on_air("HP-900").ask("status of order VH-50011?", user="tiktok:maya",
+                                                     now=LOS_ANGELES)
+    assert decision.intent == "order_status" and "0011" in decision.reply
+
+
+def test_a_cancelled_order_the_viewer_did_not_cancel_goes_to_a_person(electronics_room):
+    decision = electronics_room.on_air("HP-900").ask("why was my order cancelled?? I never cancelled it",
+                                                     user="tiktok:lena", now=LOS_ANGELES)
+    assert decision.action == "escalate"

@@ -8,6 +8,7 @@ from collections import Counter
 
 from rapidfuzz import fuzz
 
+from assistant import lexicon
 from assistant.catalog.snapshot import StoreSnapshot
 from assistant.matching import vocabulary
 from assistant.text import normalise
@@ -55,7 +56,16 @@ def _features(text: str) -> set[str]:
     chunks = _HAN.findall(lowered)
     grams = {chunk[i:i + 2] for chunk in chunks for i in range(len(chunk) - 1)}
     grams |= {"·" + ch for chunk in chunks for ch in chunk}
-    return grams | {_stem(w) for w in _WORD.findall(lowered) if w not in _STOP}
+    # The rule both sides are about, whatever their words ("能退吗" and "七天无理由退换"): one feature each.
+    topics = {"§" + name for name, words in lexicon.policy_topics().items()
+              if any(_says(lowered, word.lower()) for word in words)}
+    return grams | topics | {_stem(w) for w in _WORD.findall(lowered) if w not in _STOP}
+
+
+def _says(lowered: str, word: str) -> bool:
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}\b", lowered) is not None
+    return word in lowered
 
 
 class FaqIndex:
@@ -97,7 +107,9 @@ class FaqIndex:
         if not asked:
             return []
         # A single character weighs half a pair: "用" says less than "试用".
-        weight = {g: self.idf.get(g, self.unseen) * (0.5 if g.startswith("·") else 1.0) for g in asked}
+        # and a policy topic ("§returns") says most of all what the question is about.
+        weight = {g: self.idf.get(g, self.unseen) * (0.5 if g.startswith("·") else 3.0 if g.startswith("§") else 1.0)
+                  for g in asked}
         total = sum(weight.values())
         asked_places = self._regions(self.place_words, question)
         plain = normalise(question).lower
@@ -111,6 +123,8 @@ class FaqIndex:
             if len(plain) >= 8:
                 # Close wording helps, but only a little: "ship to Canada" is not "ship to Alaska".
                 score = max(score, fuzz.partial_ratio(plain, normalise(faq.question).lower) / 100 * 0.5)
+            if any(g.startswith("§") for g in asked & self.questions[i]):
+                score = max(score, 0.45)  # the entry's question is about the rule asked of ("能退吗")
             same_place = bool(asked_places & self.places[i])
             if same_place:
                 score = max(score, 0.5) + 0.3

@@ -48,5 +48,10 @@ def topics() -> dict[str, dict[str, list[str]]]:
 
 
 @lru_cache(maxsize=1)
+def policy_topics() -> dict[str, list[str]]:
+    return _yaml("policy_topics.yaml")
+
+
+@lru_cache(maxsize=1)
 def places() -> dict[str, Any]:
     return json.loads((HERE / "places.json").read_text(encoding="utf-8"))

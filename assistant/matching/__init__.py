@@ -7,6 +7,7 @@ same thing to both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.catalog.snapshot import StoreSnapshot
@@ -51,11 +52,14 @@ class Vocabulary:
                 words = self.options(sku)
                 for term, payloads in words.index.entries.items():
                     # Only strong words: a bare number ("110") must not move a question to another product.
-                    if (term not in words.distinctive or term in generic or size_key(term) is not None
-                            or term in words.index.weak):
+                    check = words.index.weak.get(term)
+                    decimal = check is not None and re.fullmatch(r"\d+\.\d+", term) is not None
+                    if not decimal and (term not in words.distinctive or term in generic
+                                        or size_key(term) is not None or check is not None):
                         continue
                     for payload in payloads:
-                        index.add(term, (sku, payload))
+                        # "1.8" (a 1.8m bed) counts where it does not read as money or weight
+                        index.add(term, (sku, payload), weak_check=check if decimal else None)
             index.compile()
             self._distinctive = index
         skus = {hit.payload[0] for hit in self._distinctive.find(text, exclude)}

@@ -28,8 +28,8 @@ _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")
 _UNIT_SYNONYMS = [
     {"m", "米", "meter", "meters", "metre", "metres"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
     {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
-    {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司", "ounce", "ounces"}, {"w", "瓦"}, {"mah"},
-    {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺"}, {"mp", "megapixel", "megapixels"},
+    {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司", "ounce", "ounces"}, {"w", "瓦", "watt", "watts"}, {"mah"},
+    {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺", "'", "’"}, {"mp", "megapixel", "megapixels"},
 ]
 # Parts of multi-word values that say nothing on their own ("full size" must not answer "which size").
 _STOP_TOKENS = {"the", "and", "with", "without", "for", "of", "in", "to", "a", "an", "or", "size", "sizes", "color",
@@ -81,9 +81,12 @@ class OptionVocabulary:
     def _add_value(self, name: str, value: str, kind: str) -> None:
         payload = OptionValue(name, value)
         self.index.add(value, payload)
-        if kind == "other":
+        # A colour no lexicon knows ("燕麦色", "Sage") is this product's own word, as specific as a flavour.
+        if kind == "other" or (kind == "colour" and not colour_concepts(value)):
             self.distinctive.add(value.strip().lower())
             self._add_prefixes(value, payload)
+        if kind == "colour" and value.endswith("色") and len(value) >= 3:
+            self.index.add(value[:-1], payload)  # "燕麦" for "燕麦色", "香槟" for "香槟色"
         tokens = [t for t in _SPLIT.split(value.lower()) if t and t not in _STOP_TOKENS and t not in self._names]
         if len(tokens) > 1:
             for token in tokens:
@@ -131,6 +134,12 @@ class OptionVocabulary:
                 self.index.add(chunk[:length], payload)
 
     def _add_token(self, token: str, payload: OptionValue) -> None:
+        if token[:1] in "#＃" and token[1:].isdigit():  # a shade code "#04": also "#4", "04号", "4号色"
+            for form in {token[1:], str(int(token[1:]))}:
+                self.index.add("#" + form, payload)
+                self.index.add(form, payload, weak_check=_number_in_context)
+                self.distinctive.add("#" + form)
+            return
         if token.isdigit():
             for form in {token, str(int(token))}:
                 self.index.add(form, payload, weak_check=_number_in_context)
@@ -156,13 +165,23 @@ class OptionVocabulary:
             numbers = {number, number[:-2]} if number.endswith(".0") else {number}
             for figure in numbers:
                 for synonym in units:
-                    self.index.add(figure + synonym, payload)
-                    self.index.add(f"{figure} {synonym}", payload)
-                    self.distinctive.update({figure + synonym, f"{figure} {synonym}"})
+                    # "6'" is a 6 ft cable, but "5'9" is a height
+                    check = _not_inches if synonym in ("'", "’") else None
+                    self.index.add(figure + synonym, payload, weak_check=check)
+                    if check is None:
+                        self.index.add(f"{figure} {synonym}", payload)
+                        self.distinctive.update({figure + synonym, f"{figure} {synonym}"})
             if "." in number and units & {"m", "米"}:
                 whole, frac = number.split(".")
                 self.index.add(f"{whole}米{frac}", payload)
-            self.index.add(number, payload, weak_check=_number_in_context)
+            if units & {"m", "米"}:
+                for spoken in _metres_in_chinese(number):  # "一米八" is 1.8m here, not a height
+                    self.index.add(spoken, payload)
+                    self.distinctive.add(spoken)
+            for figure in numbers:
+                # "燕麦1.8发浙江": a decimal is specific enough alone, unless it reads as money or weight
+                check = _decimal_in_context if "." in figure else _number_in_context
+                self.index.add(figure, payload, weak_check=check)
 
     def find(self, text: str, exclude: list[tuple[int, int]]) -> OptionMentions:
         """The option values ``text`` names (``text`` normalised, any case)."""
@@ -284,6 +303,31 @@ _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 _MODEL_CODE = re.compile(r"(?<![a-z0-9])(?:[a-z]+\d+[a-z0-9]*|\d+[a-z]+[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
 
 
+def _metres_in_chinese(number: str) -> list[str]:
+    """"1.8" → ["一米八"], "2.0" and "2" → ["两米", "二米"], "1.35" → ["一米三五"]; [] beyond 9 metres."""
+    digits = "零一二三四五六七八九"
+    whole, _, frac = number.partition(".")
+    frac = frac.rstrip("0")
+    if not whole.isdigit() or not 0 < int(whole) < 10 or (frac and not frac.isdigit()):
+        return []
+    heads = ["两", "二"] if whole == "2" else [digits[int(whole)]]
+    return [head + "米" + "".join(digits[int(d)] for d in frac) for head in heads]
+
+
+def _not_inches(text: str, start: int, end: int) -> bool:
+    """"6'" alone is six feet of something; "5'9" (feet and inches) is a height."""
+    return not text[end:end + 2].strip()[:1].isdigit()
+
+
+def _decimal_in_context(text: str, start: int, end: int) -> bool:
+    """"1.8" alone names a 1.8m bed, but not "1.8元", "¥1.8" or "1.8斤"."""
+    after = text[end:end + 3].lower().lstrip()
+    before = text[max(0, start - 1):start]
+    if before in ("¥", "$", "￥") or (start and (text[start - 1].isdigit() or text[start - 1] == ".")):
+        return False
+    return not after.startswith(("元", "块", "斤", "kg", "公斤", "g", "克", "折", "%", "倍", "w", "万"))
+
+
 def _chinese_number(n: int) -> str:
     """1 → "一", 12 → "十二", 40 → "四十", 38 → "三十八" (1–99)."""
     digits = "零一二三四五六七八九"
@@ -295,7 +339,8 @@ def _chinese_number(n: int) -> str:
 
 def _code_like(values: list[str]) -> bool:
     """Most values mix letters and digits ("iPhone 15", "S24 Ultra", "RTX 4060")."""
-    coded = sum(1 for v in values if re.search(r"[a-z]", v, re.IGNORECASE) and re.search(r"\d", v))
+    coded = sum(1 for v in values if re.search(r"[a-z]", v, re.IGNORECASE) and re.search(r"\d", v)
+                and not _QUANTITY.match(v.lower().replace(" ", "")))  # "6 ft", "100W" are amounts, not models
     return bool(values) and coded >= max(2, len(values) * 0.6)
 
 
