@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from assistant import models
 from assistant.live_state import set_on_air
+from assistant.llm.responder import MAX_REPLY_TOKENS
 from assistant.pipeline import Assistant, Message
 from assistant.text import normalise
 from tests.conftest import at
@@ -48,6 +49,12 @@ def test_a_question_the_rules_miss_is_answered_by_the_model_with_tools(llm, exam
     assert "23" in decision.reply
     assert [c["name"] for c in decision.tool_calls][-1] == "check_stock"
     assert decision.usage["prompt_tokens"] > 0 and decision.usage["completion_tokens"] > 0
+
+
+def test_every_request_caps_the_reply_length(llm, example_store, settings):
+    llm.script = [tool_call("check_stock", STOCK_CALL), say("黑色XL还有23件")]
+    ask(assistant_for(example_store, settings), LONG_TAIL)
+    assert [r.get("max_completion_tokens", r.get("max_tokens")) for r in llm.requests] == [MAX_REPLY_TOKENS] * 2
 
 
 def test_common_questions_never_reach_the_model(llm, example_store, settings):
