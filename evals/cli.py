@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-hotwords", action="store_true", help="with --voice: decode without the room's hotwords")
     parser.add_argument("--knowledge", action="store_true",
                         help="only the retrieval eval of product knowledge (evals/knowledge/*.jsonl): recall@1 and "
-                             f"recall@3 per store; exits 1 when recall@3 is under {KNOWLEDGE_RECALL_GATE:.0%}")
+                             f"recall@3 per store; exits 1 when recall@3 is under {KNOWLEDGE_RECALL_GATE:.0%}".replace("%", "%%"))
 
 
 def run_command(args: argparse.Namespace) -> int:
