@@ -86,8 +86,10 @@ class GroupWindows(Protocol):
     def set_decision(self, group: Group, decision: Decision) -> None: ...
     def stand_down(self, group_id: str) -> Group | None: ...
     def groups_of(self, room_id: str, user_id: str) -> list[Group]: ...
-    def unaddressed(self, group: Group) -> list[Member]: ...
-    def mark_addressed(self, group: Group) -> None: ...
+    def claim_unaddressed(self, group: Group) -> list[Member]:
+        """The members no post has addressed yet, now counted as addressed by the caller's post: one
+        claim per member, so two processes (or threads) never address a viewer twice."""
+        ...
 
 
 class LocalGroupWindows:
@@ -124,12 +126,13 @@ class LocalGroupWindows:
         group.decision = decision
         group.decided_at = time.time()
 
-    def unaddressed(self, group: Group) -> list[Member]:
-        return group.members[group.addressed:]
-
-    def mark_addressed(self, group: Group) -> None:
-        group.addressed = len(group.members)
-        group.posts += 1
+    def claim_unaddressed(self, group: Group) -> list[Member]:
+        with self._lock:
+            claimed = group.members[group.addressed:]
+            if claimed:
+                group.addressed = len(group.members)
+                group.posts += 1
+            return claimed
 
     def stand_down(self, group_id: str) -> Group | None:
         with self._lock:
@@ -146,6 +149,19 @@ class LocalGroupWindows:
         with self._lock:
             return [g for g in self._open.values() if g.room_id == room_id and now - g.opened <= self.window
                     and any(m.user_id == user_id for m in g.members)]
+
+
+_CLAIM_SCRIPT = """
+local addressed = tonumber(redis.call('HGET', KEYS[1], 'addressed') or '0')
+local posts = tonumber(redis.call('HGET', KEYS[1], 'posts') or '0')
+local members = redis.call('LRANGE', KEYS[2], addressed, -1)
+if #members > 0 then
+  addressed = addressed + #members
+  posts = posts + 1
+  redis.call('HSET', KEYS[1], 'addressed', addressed, 'posts', posts)
+end
+return {addressed, posts, members}
+"""
 
 
 class RedisGroupWindows:
@@ -170,6 +186,8 @@ class RedisGroupWindows:
             group_id = new_id()
             if self.redis.set(slot, group_id, nx=True, ex=max(1, int(self.window))):
                 pipe = self.redis.pipeline()
+                pipe.sadd(f"la:gmid:{group_id}", member.message_id)
+                pipe.expire(f"la:gmid:{group_id}", self.ttl)
                 pipe.hset(f"la:g:{group_id}", mapping={"key": key, "room": room_id, "opened": time.time(),
                                                         "addressed": 0, "posts": 0, "stood_down": 0})
                 pipe.expire(f"la:g:{group_id}", self.ttl)
@@ -181,10 +199,13 @@ class RedisGroupWindows:
             existing = self.redis.get(slot)
             if existing is None:
                 continue  # the window closed between the two calls
-            pipe = self.redis.pipeline()
-            pipe.rpush(f"la:gm:{existing}", member_json)
-            self._index_member(pipe, room_id, member.user_id, existing)
-            pipe.execute()
+            # A message taken over from a stopped process may have joined already: not twice.
+            if self.redis.sadd(f"la:gmid:{existing}", member.message_id):
+                pipe = self.redis.pipeline()
+                pipe.expire(f"la:gmid:{existing}", self.ttl)
+                pipe.rpush(f"la:gm:{existing}", member_json)
+                self._index_member(pipe, room_id, member.user_id, existing)
+                pipe.execute()
             group = self.get(existing)
             if group is not None:
                 return group, False
@@ -233,11 +254,9 @@ class RedisGroupWindows:
                 found.append(group)
         return found
 
-    def unaddressed(self, group: Group) -> list[Member]:
-        raw = self.redis.lrange(f"la:gm:{group.id}", group.addressed, -1)
+    def claim_unaddressed(self, group: Group) -> list[Member]:
+        # One script, so reading who is unaddressed and marking them addressed cannot interleave with
+        # another process doing the same (which would post to the same viewers twice).
+        addressed, posts, raw = self.redis.eval(_CLAIM_SCRIPT, 2, f"la:g:{group.id}", f"la:gm:{group.id}")
+        group.addressed, group.posts = int(addressed), int(posts)
         return [Member(**json.loads(item)) for item in raw]
-
-    def mark_addressed(self, group: Group) -> None:
-        size = self.redis.llen(f"la:gm:{group.id}")
-        group.addressed, group.posts = size, group.posts + 1
-        self.redis.hset(f"la:g:{group.id}", mapping={"addressed": size, "posts": group.posts})

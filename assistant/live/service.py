@@ -459,12 +459,13 @@ class LiveService:
         return decision
 
     def _post_group(self, group: Group, decision: Decision, policy: routing.Policy, *, first: bool) -> None:
-        new_members = self.windows.unaddressed(group)
-        if not new_members or group.stood_down:
+        if group.stood_down:
+            return
+        new_members = self.windows.claim_unaddressed(group)
+        if not new_members:
             return
         text = _address_group(decision.body, new_members[0].nickname, len(new_members), decision.lang)
         self._post(group.room_id, text, [m.user_id for m in new_members], group.id, policy, body=decision.body)
-        self.windows.mark_addressed(group)
         self._last_post[group.id] = time.monotonic()
 
     def _post(self, room_id: str, text: str, users: list[str], group_id: str | None, policy: routing.Policy,
