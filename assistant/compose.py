@@ -343,11 +343,11 @@ def _with_note(answer: str, note: str | None, w: Writer) -> str:
     viewer's language and both still fit one chat message."""
     if not note:
         return answer
-    joined = answer + text(w.lang, "sentence_join") + note
     try:
         _in_language(note, w)
     except _Escalate:
         return answer
+    joined = answer + text(w.lang, "sentence_join") + note
     return joined if len(joined) <= _CHAT_CHARS else answer
 
 

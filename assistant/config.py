@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     llm_deadline_seconds: float = Field(default=3.0, gt=0, description="The live room never waits longer for the LLM.")
     llm_max_rounds: int = Field(default=4, ge=1, le=10, description="Tool-call rounds per question.")
     llm_max_prompt_tokens: int = Field(default=3000, ge=500, description="Prompt budget (tool results are cut to fit).")
+    llm_max_reply_tokens: int = Field(
+        default=300, ge=16, description="Tokens the model may write per round: a reply is one short sentence "
+        "and a tool call a few dozen tokens; the cap stops a rambling model spending the room's time.")
     llm_price_in_per_1k: float = Field(default=0.0, ge=0, description="Price per 1,000 prompt tokens, for cost estimates.")
     llm_price_out_per_1k: float = Field(default=0.0, ge=0, description="Price per 1,000 completion tokens.")
     group_window_seconds: float = Field(default=30.0, gt=0, description="Same question within this → one group.")

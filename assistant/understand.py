@@ -9,6 +9,7 @@ after-sales, health) or nobody (greetings, spam). Nothing here calls a tool or d
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from assistant.matching import Vocabulary, vocabulary
 from assistant.matching.measures import Body, find_body
 from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
+from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
 from tools.catalog import topic_of
 
@@ -112,7 +114,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     spans: list[tuple[int, int]] = []
 
     # "#05多少钱" with a lip glaze on air whose shades are "#01 …" – "#05": the shade, not link 5.
-    product = _product(text, words, spans, also_exclude=_shade_codes(text, store, on_air_sku))
+    codes = words.options(on_air_sku).hash_code_spans(text) if on_air_sku in store.products else []
+    product = _product(text, words, spans, also_exclude=codes)
     source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
     if product is None and on_air_sku in store.products:
         product = ProductMention(on_air_sku, "on_air", "", (0, 0), 1.0)
@@ -205,21 +208,8 @@ def _asked_option(lowered: str, product: Any) -> str | None:
     return None
 
 
-_HASH_CODE = re.compile(r"[#＃]\s*0*(\d{1,4})(?!\d)")
-
-
-def _shade_codes(text: str, store: StoreSnapshot, on_air_sku: str | None) -> list[tuple[int, int]]:
-    """Spans of "#N" in the text that name an option value of the product on air ("#05 脏橘")."""
-    product = store.products.get(on_air_sku or "")
-    if product is None or "#" not in text and "＃" not in text:
-        return []
-    codes = {int(m.group(1)) for name in product.option_names for value in product.option_values(name)
-             if (m := _HASH_CODE.match(value.strip()))}
-    return [m.span() for m in _HASH_CODE.finditer(text) if int(m.group(1)) in codes]
-
-
 def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]],
-             also_exclude: list[tuple[int, int]] = ()) -> ProductMention | None:  # type: ignore[assignment]
+             also_exclude: Sequence[tuple[int, int]] = ()) -> ProductMention | None:
     mention = words.products.find(text, [*spans, *also_exclude])
     if mention and mention.span != (0, 0):
         spans.append(mention.span)
@@ -240,7 +230,7 @@ _ORDER_CODE = re.compile(r"(?<![a-z0-9#-])(#?[a-z]{2,5}-\d{3,}[a-z0-9]*)(?![a-z0
 def _order_code(text: str, spans: list[tuple[int, int]]) -> str | None:
     """A short order number in the shape "ORD-2001", read only where the message is about orders."""
     for match in _ORDER_CODE.finditer(text):
-        if not any(match.start() < e and s < match.end() for s, e in spans):
+        if not overlaps(match.span(), spans):
             return match.group(1)
     return None
 

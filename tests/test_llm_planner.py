@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from assistant import models
 from assistant.live_state import set_on_air
-from assistant.llm.responder import MAX_REPLY_TOKENS
 from assistant.pipeline import Assistant, Message
 from assistant.text import normalise
 from tests.conftest import at
@@ -54,6 +53,7 @@ def test_a_question_the_rules_miss_is_answered_by_the_model_with_tools(llm, exam
 def test_every_request_caps_the_reply_length(llm, example_store, settings):
     llm.script = [tool_call("check_stock", STOCK_CALL), say("黑色XL还有23件")]
     ask(assistant_for(example_store, settings), LONG_TAIL)
+    MAX_REPLY_TOKENS = settings.llm_max_reply_tokens  # noqa: N806 (default 300)
     assert [r.get("max_completion_tokens", r.get("max_tokens")) for r in llm.requests] == [MAX_REPLY_TOKENS] * 2
 
 

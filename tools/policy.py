@@ -20,6 +20,9 @@ _WORD = re.compile(r"[a-z0-9]{2,}")
 _STOP = {"do", "you", "your", "the", "is", "are", "can", "to", "a", "an", "of", "for", "it", "we", "i", "my",
          "what", "how", "does", "there", "any", "in", "on", "if", "be", "have", "has", "will", "and", "or"}
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+_PIECE_WEIGHT = {"·": 0.5, "§": 3.0}
+"""A single character weighs half a pair ("用" says less than "试用"); a policy topic ("§returns") says
+most of all what a question is about."""
 
 
 class FaqMatch(ToolResult):
@@ -106,10 +109,7 @@ class FaqIndex:
         asked = _features(question)
         if not asked:
             return []
-        # A single character weighs half a pair: "用" says less than "试用".
-        # and a policy topic ("§returns") says most of all what the question is about.
-        weight = {g: self.idf.get(g, self.unseen) * (0.5 if g.startswith("·") else 3.0 if g.startswith("§") else 1.0)
-                  for g in asked}
+        weight = {g: self.idf.get(g, self.unseen) * _PIECE_WEIGHT.get(g[0], 1.0) for g in asked}
         total = sum(weight.values())
         asked_places = self._regions(self.place_words, question)
         plain = normalise(question).lower

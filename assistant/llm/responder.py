@@ -27,9 +27,6 @@ from tools.registry import ALL_TOOLS, TOOLS
 log = logging.getLogger(__name__)
 
 ESCALATE = "ESCALATE:"
-# A reply is one short sentence and a tool call a few dozen tokens; the cap stops a model that rambles
-# (a small local one did, for the whole deadline) from spending the room's time.
-MAX_REPLY_TOKENS = 300
 
 
 class LLMUnavailable(Exception):
@@ -209,7 +206,8 @@ class LLMResponder:
         from langchain_openai import ChatOpenAI
 
         chat = ChatOpenAI(model=self.model, base_url=self.base_url, api_key=self.api_key, timeout=timeout,
-                          max_retries=0, temperature=0, max_tokens=MAX_REPLY_TOKENS)
+                          max_retries=0, temperature=0,
+                          max_tokens=self.settings.llm_max_reply_tokens)
         bound = chat.bind_tools(_schemas())
         converted: list[Any] = []
         for m in messages:

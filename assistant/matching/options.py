@@ -26,10 +26,12 @@ from assistant.matching.terms import TermIndex, overlaps
 _SPLIT = re.compile(r"[\s/|·,，、()（）\[\]【】\-_+:：;；]+")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]+)$")
 _UNIT_SYNONYMS = [
-    {"m", "米", "meter", "meters", "metre", "metres"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"}, {"g", "克"},
+    {"m", "米", "meter", "meters", "metre", "metres"}, {"ml", "毫升"}, {"l", "升", "liter", "litre", "liters", "litres"},
+    {"g", "克"},
     {"kg", "公斤", "千克"}, {"cm", "厘米"}, {"mm", "毫米"}, {"gb", "g"}, {"tb", "t"},
     {"inch", "inches", "寸", "英寸", "in"}, {"oz", "盎司", "ounce", "ounces"}, {"w", "瓦", "watt", "watts"}, {"mah"},
-    {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺", "'", "’"}, {"mp", "megapixel", "megapixels"},
+    {"hours", "hour", "hrs", "hr", "h", "小时"}, {"ft", "feet", "foot", "英尺", "'", "’"},
+    {"mp", "megapixel", "megapixels"},
 ]
 # Parts of multi-word values that say nothing on their own ("full size" must not answer "which size").
 _STOP_TOKENS = {"the", "and", "with", "without", "for", "of", "in", "to", "a", "an", "or", "size", "sizes", "color",
@@ -76,6 +78,13 @@ class OptionVocabulary:
                 self._add_value(name, value, kind)
             if kind == "other":
                 self._add_runs(name, values)
+        self.model_options = [name for name, kind in self.kinds.items()
+                              if kind == "other" and _code_like(product.option_values(name))]
+        """Options whose values are model codes ("iPhone 15"): a code the text names that is none of them
+        is a model the product is not made for."""
+        self.hash_codes = {int(m.group(1)) for name in product.option_names for value in product.option_values(name)
+                           if (m := _HASH_CODE.match(value.strip()))}
+        """The numbers of values written as codes ("#05 脏橘" → 5): "#5" names one of them, not link 5."""
         self.index.compile()
 
     def _add_value(self, name: str, value: str, kind: str) -> None:
@@ -237,17 +246,21 @@ class OptionVocabulary:
     def _unknown_models(self, text: str, exclude: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
         """A model code the product is not made for: "mate60" when the models are iPhones. Only for
         options whose values are themselves codes of letters and digits."""
-        models = [name for name, kind in self.kinds.items() if kind == "other"
-                  and _code_like(self.product.option_values(name))]
-        if not models:
+        if not self.model_options:
             return []
         found = []
         for match in _MODEL_CODE.finditer(text):
             code = match.group(0)
             if overlaps(match.span(), exclude) or size_key(code) or sum(ch.isdigit() for ch in code) > 4:
                 continue
-            found.append((models[0], code, match.span()))
+            found.append((self.model_options[0], code, match.span()))
         return found
+
+    def hash_code_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans of "#N" in ``text`` that name one of this product's coded values."""
+        if not self.hash_codes:
+            return []
+        return [m.span() for m in _HASH_CODE.finditer(text) if int(m.group(1)) in self.hash_codes]
 
     def _unknown_patterns(self):  # type: ignore[no-untyped-def]
         values = {name: self.product.option_values(name) for name in self.product.option_names}
@@ -300,18 +313,19 @@ _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
 
+_HASH_CODE = re.compile(r"[#＃]\s*0*(\d{1,4})(?!\d)")
+_CN_DIGITS = "零一二三四五六七八九"
 _MODEL_CODE = re.compile(r"(?<![a-z0-9])(?:[a-z]+\d+[a-z0-9]*|\d+[a-z]+[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
 
 
 def _metres_in_chinese(number: str) -> list[str]:
     """"1.8" → ["一米八"], "2.0" and "2" → ["两米", "二米"], "1.35" → ["一米三五"]; [] beyond 9 metres."""
-    digits = "零一二三四五六七八九"
     whole, _, frac = number.partition(".")
     frac = frac.rstrip("0")
     if not whole.isdigit() or not 0 < int(whole) < 10 or (frac and not frac.isdigit()):
         return []
-    heads = ["两", "二"] if whole == "2" else [digits[int(whole)]]
-    return [head + "米" + "".join(digits[int(d)] for d in frac) for head in heads]
+    heads = ["两", "二"] if whole == "2" else [_CN_DIGITS[int(whole)]]
+    return [head + "米" + "".join(_CN_DIGITS[int(d)] for d in frac) for head in heads]
 
 
 def _not_inches(text: str, start: int, end: int) -> bool:
@@ -330,11 +344,10 @@ def _decimal_in_context(text: str, start: int, end: int) -> bool:
 
 def _chinese_number(n: int) -> str:
     """1 → "一", 12 → "十二", 40 → "四十", 38 → "三十八" (1–99)."""
-    digits = "零一二三四五六七八九"
     tens, ones = divmod(n, 10)
     if not tens:
-        return digits[ones]
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+        return _CN_DIGITS[ones]
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 def _code_like(values: list[str]) -> bool:
