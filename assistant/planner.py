@@ -86,6 +86,10 @@ class RulePlanner:
                 return Plan("escalate", u.intent, reason=flag, draft=flag, confidence=0.9)
         if "injection" in flags and u.intent == "other":
             return Plan("ignore", "other", reason="injection", confidence=0.9)
+        if u.unsold is not None and (u.intent in _PRODUCT_INTENTS or u.intent == "other"):
+            # A kind of product no catalog entry is: the product on air must not answer for it.
+            return Plan("escalate", u.intent, reason="not_sold", reason_vars={"item": u.unsold}, draft="not_sold",
+                        confidence=0.6)
         if "about_host" in flags:
             return Plan("escalate", "other", reason="unknown_question", draft="generic", confidence=0.5)
         if u.intent == "other":
@@ -116,7 +120,7 @@ class RulePlanner:
             return Step("find_product", {"link_no": u.product.link_no}, "product")
         if u.product_source == "on_air":
             return Step("find_product", {"on_air": True}, "product")
-        if u.product_source == "implied":
+        if u.product_source == "implied" or u.product.via == "kind":
             return Step("find_product", {"query": u.product.sku}, "product")
         return Step("find_product", {"query": u.product.said or u.product.sku}, "product")
 

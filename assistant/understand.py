@@ -53,6 +53,8 @@ class Understanding:
     order_id: str | None
     topic: str | None
     flags: list[str] = field(default_factory=list)
+    unsold: str | None = None
+    """A kind of product the viewer asked for that the store does not sell ("面膜")."""
 
     @property
     def product_sku(self) -> str | None:
@@ -73,7 +75,7 @@ class Understanding:
                 "said": destination.said, "region": destination.region, "transit_key": destination.transit_key,
                 "foreign": destination.foreign},
             "body": None if self.body is None else {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg},
-            "order_id": self.order_id, "topic": self.topic, "flags": list(self.flags),
+            "order_id": self.order_id, "topic": self.topic, "flags": list(self.flags), "unsold": self.unsold,
         }
 
 
@@ -126,7 +128,24 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         mentions = words.options(product.sku).find(text, spans)
         options, unavailable = mentions.selected, mentions.unavailable
         spans.extend(mentions.spans)
-    if source in ("on_air", "none") and not options and not unavailable:
+    unsold: str | None = None
+    # A name guessed from a few shared words ("machine") gives way to the kind of thing named ("teddy bear").
+    guessed = product is not None and product.via == "fuzzy"
+    kind = words.types.find(text, spans) if (source in ("on_air", "none") or guessed) and not options \
+        and not unavailable else None
+    if kind is not None and (product.sku if guessed and product else on_air_sku) not in kind.carriers:
+        # "有没有面膜" names a kind of product: not a question about the one on air, unless it is one.
+        spans.append(kind.span)
+        product, source = None, "none"
+        if len(kind.carriers) == 1:
+            sku = next(iter(kind.carriers))
+            product, source = ProductMention(sku, "kind", kind.said, kind.span, 0.9), "named"
+            mentions = words.options(sku).find(text, spans)
+            options, unavailable = mentions.selected, mentions.unavailable
+            spans.extend(mentions.spans)
+        elif not kind.carriers:
+            unsold = kind.said
+    if source in ("on_air", "none") and not options and not unavailable and kind is None:
         implied = words.implied_product(text, spans)
         if implied is not None:
             product, source = implied.product, "implied"
@@ -164,7 +183,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
         also=also, is_question=is_question, product=product, product_source=source, options=options,
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
-        topic=topic, flags=flags,
+        topic=topic, flags=flags, unsold=unsold,
     )
 
 

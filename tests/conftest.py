@@ -37,6 +37,9 @@ OUTDOOR_CATALOG = ROOT / "tests" / "data" / "store_outdoor_en.json"
 # chargers by wattage, cables by length in feet, shipping to Canada (en, America/Los_Angeles).
 BEAUTY_HOME_CATALOG = ROOT / "tests" / "data" / "store_beauty_home_zh.json"
 ELECTRONICS_CATALOG = ROOT / "tests" / "data" / "store_electronics_en.json"
+# And a toy shop written after the kinds-of-product matcher: age ranges "0-3岁", piece counts "100片",
+# facts that answer "适合几岁", nothing that is a face mask or a doll.
+TOYS_CATALOG = ROOT / "tests" / "data" / "store_toys_kids_zh.json"
 PG_URL = os.environ.get("LIVEASSIST_TEST_DATABASE_URL")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -156,4 +159,13 @@ def beauty_home_room(engine: Engine, settings: Settings) -> Room:
 def electronics_room(engine: Engine, settings: Settings) -> Room:
     """Headphones Standard/Pro (link 1), chargers 20W/65W/100W (2), cables 3/6/10 ft USB-C/Lightning (3)."""
     load_catalog(engine, ELECTRONICS_CATALOG)
+    return Room(Assistant(engine, settings))
+
+
+@pytest.fixture
+def toys_room(engine: Engine, settings: Settings) -> Room:
+    """童趣玩具屋: magnetic tiles 62/100/168片 (link 1), RC car by colour and battery (2), puzzles by
+    片数 and 图案 (3), teddy bear by cm and colour (4), pre-sale picture books 0-3岁/3-6岁 (5), bubble
+    machine (6); warehouses 义乌 YW (16:00) and 汕头 ST (17:00, 1 handling day)."""
+    load_catalog(engine, TOYS_CATALOG)
     return Room(Assistant(engine, settings))

@@ -1,4 +1,4 @@
-"""Built-in word lists: colloquial forms, colours, sizes, intent cues, fact topics, places.
+"""Built-in word lists: colloquial forms, colours, sizes, intent cues, fact topics, kinds of product, places.
 
 These are data the matchers read (not text shown to people, which lives in ``prompts/``). Each is
 loaded once per process, on first use. The catalog adds its own words on top (see
@@ -50,6 +50,11 @@ def topics() -> dict[str, dict[str, list[str]]]:
 @lru_cache(maxsize=1)
 def policy_topics() -> dict[str, list[str]]:
     return _yaml("policy_topics.yaml")
+
+
+@lru_cache(maxsize=1)
+def product_types() -> dict[str, list[str]]:
+    return _yaml("product_types.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from assistant.catalog.snapshot import StoreSnapshot
 from assistant.matching.options import OptionMentions, OptionValue, OptionVocabulary
 from assistant.matching.places import PlaceVocabulary
+from assistant.matching.product_types import ProductTypes
 from assistant.matching.products import ProductMention, ProductVocabulary
 from assistant.matching.sizes_colours import all_colour_words, size_key
 from assistant.matching.terms import TermIndex
@@ -31,6 +32,14 @@ class Vocabulary:
     places: PlaceVocabulary
     _options: dict[str, OptionVocabulary] = field(default_factory=dict)
     _distinctive: TermIndex[tuple[str, OptionValue]] | None = None
+    _types: ProductTypes | None = None
+
+    @property
+    def types(self) -> ProductTypes:
+        """Kinds of product viewers ask for by name, and which of this store's products are of each."""
+        if self._types is None:
+            self._types = ProductTypes(self.store)
+        return self._types
 
     def options(self, sku: str) -> OptionVocabulary:
         vocabulary = self._options.get(sku)
