@@ -9,7 +9,7 @@ after-sales, health) or nobody (greetings, spam). Nothing here calls a tool or d
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -160,13 +160,20 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     scores = {name: sum(w for p, w in rules if p.search(masked)) for name, rules in cues.intents.items()}
     if topic_of(masked) and not scores["product_info"]:
         scores["product_info"] += 2  # "含绒量多少", "how thick is it": a fact the catalog may hold
-    named_fact = _fact_named(masked, store.products[product.sku].facts) if product and product.sku in store.products \
-        else None
-    if named_fact:
-        scores["product_info"] += 3  # "鞋面什么材质", "is it dry treated": the catalog's own word for a fact
+    facts = store.products[product.sku].facts if product and product.sku in store.products else {}
+    named_fact = _fact_named(masked, facts)
     destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
     if destination:
         spans.append(destination.span)
+    if named_fact is None and facts and destination is None and not any(v for k, v in scores.items() if k != "stock") \
+            and not ((options or unavailable) and scores["stock"]):
+        # Nothing else asked ("does the pro have LDAC", "有没有降噪"): a word of a fact's value.
+        info = store.products[product.sku]  # type: ignore[union-attr]
+        named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)])
+    if (named_fact or topic_of(masked)) and not options and not unavailable and scores["product_info"] <= scores["stock"]:
+        scores["product_info"] += 1  # "精华有没有防晒": whether it has that, not whether it is in stock
+    if named_fact:
+        scores["product_info"] += 3  # "鞋面什么材质", "is it dry treated": the catalog's own word for a fact
     order_id = _order_id(text, spans) or _order_tail(text) or (
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
@@ -325,6 +332,42 @@ def _fact_named(lowered: str, facts: dict[str, object]) -> str | None:
         if named and (best is None or len(key) > len(best)):
             best = key
     return best
+
+
+_FUNCTION_WORDS_EN = {
+    "the", "and", "for", "with", "does", "did", "have", "has", "had", "you", "your", "this", "that", "these", "those",
+    "they", "them", "its", "are", "was", "were", "will", "would", "can", "could", "should", "what", "which", "who",
+    "how", "when", "where", "why", "much", "many", "any", "some", "left", "still", "get", "got", "there", "here",
+    "not", "but", "all", "one", "ones", "come", "comes", "please", "thanks", "want", "need", "like", "just", "also",
+    "about", "from", "into", "out", "more", "most", "very", "too", "than", "then", "only", "each", "other", "same",
+    "stock", "price", "cost", "ship", "ships", "shipping", "order", "buy", "sell", "available", "version", "model",
+    "size", "color", "colour", "type", "kind", "work", "works", "use", "used", "good", "well", "long", "time",
+}
+_FUNCTION_WORDS_ZH = re.compile(
+    r"有没有|没有|还有|有吗|是不是|是否|能不能|可不可以|可以|这个|这款|那个|请问|主播|什么|怎么|多少|一下|支持|带不带|带|有|吗|呢|的|了|是|能|吧|啊|呀|嘛")
+
+
+def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str]) -> str | None:
+    """The product's fact whose value holds a distinctive word of the question: "does the pro have
+    LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有降噪" finds ``功能: "主动降噪…"``; the fact
+    with the longest such word, None when none does. A word that names one of the product's option
+    values ("2-piece") asks about that variant, not a fact."""
+    if not facts:
+        return None
+    option_words = {w for value in option_values for w in re.split(r"[^a-z0-9\u4e00-\u9fff]+", value.lower()) if w}
+    values = {key: str(value).lower() for key, value in facts.items() if isinstance(value, (str, list))}
+    best: tuple[int, str] | None = None
+    for word in set(re.findall(r"[a-z][a-z0-9+\-]{2,}", masked)) - _FUNCTION_WORDS_EN - option_words:
+        for key, value in values.items():
+            if re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", value) and (best is None or len(word) > best[0]):
+                best = (len(word), key)
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", _FUNCTION_WORDS_ZH.sub(" ", masked)):
+        if run in option_words:
+            continue
+        for key, value in values.items():
+            if run in value and (best is None or len(run) > best[0]):
+                best = (len(run), key)
+    return best[1] if best else None
 
 
 def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,
