@@ -17,6 +17,7 @@ from typing import Any
 
 from assistant.compose import Draft
 from assistant.prompts import text
+from assistant.text import chinese_numeral
 from tools.base import ToolCall
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -106,22 +107,6 @@ def unverified_figure(reply: str, known: KnownFigures) -> str | None:
         if value is not None and _decimal(str(value)) not in known.numbers:
             return match.group(0)
     return None
-
-
-def chinese_numeral(text: str) -> int | None:
-    """"三" → 3, "二十三" → 23, "一百零五" → 105; None for what is not a plain numeral."""
-    digits = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    units = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char in units:
-            total += (current or 1) * units[char]
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def _result_text(calls: list[ToolCall]) -> str:

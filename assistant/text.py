@@ -26,6 +26,14 @@ _PLATFORM_EMOTE = re.compile(r"\[[^\[\]\s]{1,8}\]")
 _REPEAT = re.compile(r"([\u4e00-\u9fff!?！？~。，,.…\-—=])\1{2,}")
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# A quantity in Chinese numerals, as option values are written in digits: "一百毫升" is "100毫升",
+# "五百片" "500片", "三到六岁" "3到6岁", "一百二十斤" "120斤". Not 米 ("一米七" is a height, read
+# elsewhere), not money or counts of items ("一件", "一百块"), which are no option value.
+_CN_NUMERAL_RUN = "[零一二两三四五六七八九十百千]+"
+_QUANTITY_UNIT = r"(?:毫升|千克|公斤|厘米|毫米|英寸|升|克|斤|片|岁|寸|瓦|袋|盒|瓶|粒|册|ml|kg|cm|mm|g|w)(?![a-z])"
+_CN_QUANTITY = re.compile(
+    rf"(?<![零一二两三四五六七八九十百千万亿第米])({_CN_NUMERAL_RUN})"
+    rf"(?:(\s*[到至~\-]\s*)(?=(?:{_CN_NUMERAL_RUN}|\d+)\s*{_QUANTITY_UNIT})|(?=\s*{_QUANTITY_UNIT}))", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
 
 
@@ -63,6 +71,7 @@ def normalise(raw: str) -> Normalised:
     text = _REPEAT.sub(r"\1", text)
     for pattern, replacement in colloquial_rules():
         text = pattern.sub(replacement, text)
+    text = _CN_QUANTITY.sub(_digits, text)
     text = _SPACES.sub(" ", text).strip()
     return Normalised(original=original, text=text, lower=text.lower())
 
@@ -77,3 +86,26 @@ def latin_words(text: str) -> list[str]:
 
 def has_han(text: str) -> bool:
     return _HAN.search(text) is not None
+
+
+def _digits(match: re.Match[str]) -> str:
+    value = chinese_numeral(match.group(1))
+    return (match.group(1) if value is None else str(value)) + (match.group(2) or "")
+
+
+def chinese_numeral(text: str) -> int | None:
+    """"三" → 3, "二十三" → 23, "一百零五" → 105, "一百五" → 150; None for what is not a plain numeral."""
+    digits = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    units = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+    total, current, last_unit = 0, 0, 0
+    for char in text:
+        if char in digits:
+            current = digits[char]
+        elif char in units:
+            total += (current or 1) * units[char]
+            current, last_unit = 0, units[char]
+        else:
+            return None
+    if current and last_unit >= 100 and text[-2] in units:
+        current *= last_unit // 10  # "一百五" is 150, "一千二" 1200
+    return total + current

@@ -145,7 +145,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
             spans.extend(mentions.spans)
         elif not kind.carriers:
             unsold = kind.said
-    if source in ("on_air", "none") and not options and not unavailable and kind is None:
+    # "3岁能玩吗" is the child's age, not the "0-3岁" edition of another product.
+    if source in ("on_air", "none") and not options and not unavailable and kind is None \
+            and topic_of(lowered) != "age":
         implied = words.implied_product(text, spans)
         if implied is not None:
             product, source = implied.product, "implied"
