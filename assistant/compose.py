@@ -293,7 +293,8 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
         if error["code"] in ("unknown_option_value", "no_such_variant"):
             return _not_offered(error, w, "shipping.not_offered")
         if error["code"] == "unknown_destination":
-            raise _Escalate("unknown_destination")
+            raise _Escalate("unknown_destination", "unknown_destination",
+                            destination=u.destination.said if u.destination else "")
         if error["code"] == "outside_shipping_area":
             raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
         raise _Escalate("tool_error", message=error.get("message", ""))

@@ -165,6 +165,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     facts = store.products[product.sku].facts if product and product.sku in store.products else {}
     named_fact = _fact_named(masked, facts)
     destination = words.places.find(text, spans, shipping_context=scores.get("shipping", 0) > 0)
+    if destination is None and scores.get("shipping", 0) > 0:
+        destination = words.places.slot(text, spans)  # "ship to Torronto": a person answers, nobody guesses
     if destination:
         spans.append(destination.span)
     if named_fact is None and facts and destination is None and not any(v for k, v in scores.items() if k != "stock") \

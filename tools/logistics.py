@@ -161,6 +161,6 @@ def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str
         presale=product.presale_ship_date is not None, presale_ship_date=product.presale_ship_date,
         ship_within_hours=product.ship_within_hours, as_of_local=ctx.now.astimezone(store.zone),
         today=ctx.now.astimezone(store.zone).date(),
-        destination=destination, destination_region=place.region if place else None,
+        destination=place.said if place else destination, destination_region=place.region if place else None,
         in_stock=bool(holding), restock_date=min(restocks) if restocks and not holding else None, plan=plan,
     )

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
+
 from assistant import lexicon
 from assistant.matching.terms import TermIndex
 
@@ -102,6 +104,7 @@ class PlaceVocabulary:
             if term not in own and term not in strong:
                 self.index.add(term, self._prefer(places), weak_check=_weak_place)
         self.index.compile()
+        self._ascii_terms: list[str] | None = None
 
     def _prefer(self, places: list[Place]) -> Place:
         """Of the places a shared name may mean, the one in a country the store ships to."""
@@ -124,6 +127,34 @@ class PlaceVocabulary:
                 return self._destination(text[hit.start:hit.end], hit.payload, (hit.start, hit.end))
         return None
 
+    def slot(self, text: str, exclude: list[tuple[int, int]]) -> Destination | None:
+        """The place in a sending phrase that no name matched ("ship to Torronto", "发到东京"): a
+        misspelt known place when one is close enough, else the words as said, with no region (the
+        shipping estimate then cannot place it, and a person answers)."""
+        for pattern in (_EN_SLOT, _ZH_SLOT):
+            for match in pattern.finditer(text):
+                start, end = match.span(1)
+                if any(start < e and s < end for s, e in exclude):
+                    continue
+                said = _trim_slot(match.group(1))
+                if not said or said.lower() in _NOT_PLACES:
+                    continue
+                close = self._close(said)
+                if close is not None:
+                    return self._destination(said, close, (start, start + len(said)))
+                return Destination(said=said, region=said, transit_key=None, foreign=False,
+                                   span=(start, start + len(said)))
+        return None
+
+    def _close(self, said: str) -> Place | None:
+        """A known English place name within a typo of ``said`` ("californa" → California)."""
+        if not said.isascii() or len(said) < 5:
+            return None
+        if self._ascii_terms is None:
+            self._ascii_terms = [t for t in self.index.entries if t.isascii() and len(t) >= 5]
+        found = process.extractOne(said.lower(), self._ascii_terms, scorer=fuzz.ratio, score_cutoff=88)
+        return self.index.entries[found[0]][0] if found else None
+
     def resolve(self, name: str) -> Destination | None:
         """A destination a tool caller names ("成都", "Sichuan", "四川省", "CA")."""
         name = name.strip()
@@ -136,7 +167,9 @@ class PlaceVocabulary:
             return self._destination(name, self._prefer(candidates), (0, len(name)))
         hits = self.index.find(name, [])
         if not hits:
-            return None
+            close = self._close(name)
+            # a misspelt name reads back as the place it was taken for ("californa" → California)
+            return self._destination(close.name, close, (0, len(name))) if close else None
         return self._destination(name, hits[0].payload, (0, len(name)))
 
     def _destination(self, said: str, place: Place, span: tuple[int, int]) -> Destination:
@@ -151,6 +184,23 @@ _BEFORE = re.compile(r"(发|到|寄|送|去|往|至|邮|运|ship|deliver|send|ma
 _AFTER = re.compile(
     r"^\s*(的话)?\s*(几天|多久|多少天|要几天|能到|可以到|到吗|能发|可以发|发吗|发不发|包邮|运费|邮费|快递|呢|吗|\?|？"
     r"|how long|how many days|shipping|delivery)", re.IGNORECASE)
+
+
+_EN_SLOT = re.compile(
+    r"\b(?:ship|ships|shipping|shipped|send|sent|deliver|delivered|delivery|mail|post|get it|arrive|how long|days)"
+    r"(?:\s+(?:it|this|that|them|one|these|those))?\s+to\s+([a-z][a-z.'-]+(?:\s+[a-z][a-z.'-]+){0,2})", re.IGNORECASE)
+_ZH_SLOT = re.compile(r"(?:发|寄|送|邮|运)(?:到|去|往|至)\s*([\u4e00-\u9fff]{2,8}?)"
+                      r"(?=几天|多久|多少天|要|吗|呢|的话|大概|可以|能|需要|快递|包邮|运费|怎么|\s|[?？,，.。!！]|$)")
+_SLOT_TAIL = re.compile(r"(\s+(?:how|long|please|pls|in|by|when|within|from|for|the|and|is|it|take|takes|days?|"
+                        r"today|tomorrow|asap|quickly|fast|free|shipping|delivery|cost|too|also))+$", re.IGNORECASE)
+_NOT_PLACES = {"me", "my", "us", "you", "my house", "my home", "my place", "my address", "my door", "my office",
+               "home", "work", "the us", "canada", "家", "家里", "我家", "我这", "我这里", "我们这", "我们这里", "这里",
+               "那里", "哪里", "哪儿", "哪", "这边", "那边", "公司", "单位", "学校", "宿舍", "老家", "外地", "手上",
+               "海外", "国外", "外国", "驿站", "菜鸟驿站", "快递站", "快递柜", "丰巢"}
+
+
+def _trim_slot(words: str) -> str:
+    return _SLOT_TAIL.sub("", words.strip(" .'-")).strip(" .'-")
 
 
 def _sending_words_near(text: str, start: int, end: int) -> bool:
