@@ -48,7 +48,7 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
 
     NUL characters, which PostgreSQL text cannot hold, are kept visible as "␀" rather than lost.
     """
-    text, user_id, room_id = (_storable(v) for v in (text, user_id, room_id))
+    text, user_id, room_id = _storable(text), _storable(user_id), _storable(room_id)
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + f"… [{len(text)} characters in all]"
     return {
@@ -61,11 +61,23 @@ def row_for(*, room_id: str, user_id: str, text: str, received_at: dt.datetime, 
     }
 
 
+def member_row(template: dict[str, Any], *, user_id: str, text: str, channel: str, received_at: dt.datetime,
+               reply: str, latency_ms: float, message_id: str) -> dict[str, Any]:
+    """The row of one more viewer who asked what a group already answered: ``template`` (made once per
+    group by :func:`row_for`) holds what they share — what was understood, the decision — and only the
+    viewer's own fields are filled in. A storm of repeats costs a dict copy each, not a row built anew."""
+    text, user_id = _storable(text), _storable(user_id)
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + f"… [{len(text)} characters in all]"
+    return template | {"user_id": user_id[:128], "text": text, "channel": channel, "received_at": received_at,
+                       "reply": reply, "latency_ms": round(latency_ms, 3), "message_id": message_id}
+
+
 _INSERT = models.Transcript.__table__.insert()
 
 
 def _storable(value: str) -> str:
-    return value.replace("\x00", "\u2400")
+    return value.replace("\x00", "\u2400") if "\x00" in value else value
 
 
 def insert(conn: Connection, row: dict[str, Any]) -> int:
@@ -196,7 +208,7 @@ class BatchRecorder:
         self.on_written = on_written
         """Called with every batch once it is safe (written, or spooled): the bus acknowledges then."""
         self.max_batch, self.interval = max_batch, interval
-        self.queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.queue: queue.Queue[dict[str, Any] | list[dict[str, Any]] | None] = queue.Queue()
         self.written = 0
         self._thread = threading.Thread(target=self._run, name="transcript-writer", daemon=True)
         self._thread.start()
@@ -204,6 +216,11 @@ class BatchRecorder:
     def record(self, row: dict[str, Any]) -> int | None:
         self.queue.put(row)
         return None
+
+    def record_many(self, rows: list[dict[str, Any]]) -> None:
+        """Queue a frame's rows at once (one hand-over to the writer instead of one per row)."""
+        if rows:
+            self.queue.put(rows)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every queued row is written (or spooled)."""
@@ -226,7 +243,7 @@ class BatchRecorder:
                 continue
             if first is None:
                 break
-            batch.append(first)
+            _add(batch, first)
             while len(batch) < self.max_batch:
                 try:
                     item = self.queue.get_nowait()
@@ -235,7 +252,7 @@ class BatchRecorder:
                 if item is None:
                     stop = True
                     break
-                batch.append(item)
+                _add(batch, item)
             self._write(batch)
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
@@ -252,6 +269,13 @@ class BatchRecorder:
                 self.on_written(batch)
             except Exception:  # acknowledging must not stop the writer
                 log.exception("acknowledging written transcripts failed")
+
+
+def _add(batch: list[dict[str, Any]], item: dict[str, Any] | list[dict[str, Any]]) -> None:
+    if isinstance(item, list):
+        batch.extend(item)
+    else:
+        batch.append(item)
 
 
 @dataclass

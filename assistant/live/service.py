@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -58,6 +58,24 @@ def mask_user(user_id: str) -> str:
     return f"{platform}:{masked}" if platform else masked
 
 
+@dataclass
+class FrameTally:
+    """What one frame of messages did at the door, told to the room and handed to the transcript writer
+    once per frame (a busy room sends thousands a second; its pages need the sum, not every one)."""
+
+    ignored: Counter[str] = field(default_factory=Counter)
+    shed: Counter[str] = field(default_factory=Counter)
+    joined: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Group id → one "joined" event for every viewer of this frame who joined that group."""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """Transcript rows of the messages decided at the door."""
+    counts: Counter[tuple[Any, tuple[str, ...]]] = field(default_factory=Counter)
+    """(metric, labels) → how much to add to it: ``/metrics`` is told once per frame."""
+
+    def count(self, metric: Any, *labels: str) -> None:
+        self.counts[(metric, labels)] += 1
+
+
 @dataclass(frozen=True)
 class Admission:
     accepted: bool
@@ -92,6 +110,8 @@ class LiveService:
         self.capacity = queue_size
         self.boards: dict[str, Board] = {}
         self._groups_live: dict[str, tuple[Group, Turn]] = {}
+        self._member_rows: dict[str, tuple[Decision, dict[str, Any]]] = {}
+        """Group id → (its decision, the transcript row its joiners share): built once per decision."""
         self._last_post: dict[str, float] = {}
         """Group id → when its last post went out: posts to one group are spaced, not a burst."""
         self._recent_texts: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -153,28 +173,32 @@ class LiveService:
     # --- messages in ----------------------------------------------------------------------------
 
     def submit_many(self, room_id: str, messages: list[Danmaku], *, source: str = "stream") -> Counter[str]:
-        """Take a frame of messages; the room hears about what was ignored, shed or joined a group once
-        per frame (a busy room sends thousands a second; its pages need the sum, not every one)."""
+        """Take a frame of messages; never blocks on answering. Returns how many went which way."""
         outcomes: Counter[str] = Counter()
-        tally: dict[str, Any] = {"ignored": Counter(), "shed": Counter(), "joined": {}}
-        for danmaku in messages:
-            admission = self.submit(room_id, danmaku, source=source, tally=tally)
-            outcomes[admission.outcome] += 1
-        if tally["ignored"] or tally["shed"]:
-            self._publish(room_id, {"type": "tally", "ignored": dict(tally["ignored"]), "shed": dict(tally["shed"])})
-        for event in tally["joined"].values():
+        tally = FrameTally()
+        try:
+            for danmaku in messages:
+                admission = self.submit(room_id, danmaku, tally, source=source)
+                outcomes[admission.outcome] += 1
+        finally:  # what was decided before anything went wrong is still recorded and counted
+            self.recorder.record_many(tally.rows)
+            for (metric, labels), amount in tally.counts.items():
+                self.metrics.count(metric, *labels, amount=amount)
+        if tally.ignored or tally.shed:
+            self._publish(room_id, {"type": "tally", "ignored": dict(tally.ignored), "shed": dict(tally.shed)})
+        for event in tally.joined.values():
             self._publish(room_id, event)
         return outcomes
 
-    def submit(self, room_id: str, danmaku: Danmaku, *, source: str = "stream",
-               tally: dict[str, Any] | None = None) -> Admission:
-        """Take one chat message; never blocks on answering.
+    def submit(self, room_id: str, danmaku: Danmaku, tally: FrameTally, *, source: str = "stream") -> Admission:
+        """Take one chat message of a frame (see :meth:`submit_many`).
 
         Chit-chat, emoji and spam are recorded as ignored right here, and a question in the same words
         as one just answered joins its group: in a live room these are most messages, and neither needs
         the queue. Everything else is queued for the workers.
         """
-        self.metrics.received.labels(source).inc()
+        started = time.perf_counter()
+        tally.count(self.metrics.received, source)
         now = dt.datetime.now(dt.UTC)
         msg = Message(room_id=room_id, user_id=danmaku.user_id, text=danmaku.text, nickname=danmaku.nickname,
                       channel=source)
@@ -190,7 +214,7 @@ class LiveService:
         idle = _idle_reason(lowered) if len(danmaku.text) <= self.settings.max_message_chars else None
         if idle is not None:
             return self._ignore(msg, now, idle, tally)
-        aggregated = self._aggregate_repeat(msg, lowered, danmaku.sent_at(now), tally)
+        aggregated = self._aggregate_repeat(msg, lowered, now, started, tally)
         if aggregated is not None:
             return aggregated
         depth = self.bus.depth()
@@ -288,7 +312,7 @@ class LiveService:
                 self._post(msg.room_id, _address(decision.body, msg.nickname, decision.lang), [msg.user_id], None,
                            policy, body=decision.body)
         decision = assistant.record(turn, group_id=group.id if group else None, route_to=where)
-        self.metrics.decisions.labels(decision.action, where).inc()
+        self.metrics.count(self.metrics.decisions, decision.action, where)
         self.metrics.latency.observe(decision.latency_ms / 1000)
         if group is not None and turn.understood is not None:
             with self._lock:
@@ -298,84 +322,91 @@ class LiveService:
         self._publish_turn(turn, decision, group, status if not joined else None)
         return decision
 
-    def _aggregate_repeat(self, msg: Message, lowered: str, sent_at: dt.datetime,
-                          tally: dict[str, Any] | None = None) -> Admission | None:
+    def _aggregate_repeat(self, msg: Message, lowered: str, now: dt.datetime, started: float,
+                          tally: FrameTally) -> Admission | None:
         """Under overload, the same words as a question just answered join its group without a queue."""
         if not isinstance(self.windows, LocalGroupWindows):
             return None  # shared windows: every message goes through the bus
-        with self._lock:
-            group_id = self._recent_texts.get((msg.room_id, lowered))
-            live = self._groups_live.get(group_id or "")
+        group_id = self._recent_texts.get((msg.room_id, lowered))
+        live = self._groups_live.get(group_id) if group_id else None
         if live is None:
             return None
         group, opener = live
-        if group.decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
+        decision = group.decision
+        if decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
                 or group.decided_at < self.stock_changed_at:
             return None
-        turn = Turn(msg=msg, received=dt.datetime.now(dt.UTC), started=time.perf_counter(),
-                    message_id=new_id(), clock=opener.clock, store=opener.store,
-                    on_air_sku=opener.on_air_sku, understood=opener.understood, plan=opener.plan,
-                    decision=_for_member(group.decision, msg.nickname, group.decision.lang))
-        member = Member(msg.user_id, msg.nickname, turn.message_id, time.monotonic())
-        joined, new = self.windows.join_or_open(msg.room_id, group.key, member)
+        message_id = new_id()
+        _, new = self.windows.join_or_open(msg.room_id, group.key,
+                                           Member(msg.user_id, msg.nickname, message_id, time.monotonic()))
         if new:
             return None
-        decision = self.stream.record(turn, group_id=group.id, route_to="grouped", joined=True)
-        self.metrics.grouped.inc()
-        self.metrics.fast_path.labels("aggregated").inc()
-        self.metrics.decisions.labels(decision.action, "grouped").inc()
-        if tally is None:
-            self._publish_turn(turn, decision, group, None)
-        else:
-            self._count_joined(tally, turn, decision, group, opener)
-        return Admission(True, "aggregated", turn.message_id)
+        reply = _address(decision.body, msg.nickname, decision.lang) if decision.action == "answer" else decision.body
+        latency_ms = (time.perf_counter() - started) * 1000
+        tally.rows.append(transcripts.member_row(
+            self._member_template(group, opener, decision), user_id=msg.user_id, text=msg.text, channel=msg.channel,
+            received_at=now, reply=reply, latency_ms=latency_ms, message_id=message_id))
+        tally.count(self.metrics.grouped)
+        tally.count(self.metrics.fast_path, "aggregated")
+        tally.count(self.metrics.decisions, decision.action, "grouped")
+        self._count_joined(tally, msg, latency_ms, group, opener, decision)
+        return Admission(True, "aggregated", message_id)
 
-    def _count_joined(self, tally: dict[str, Any], turn: Turn, decision: Decision, group: Group, opener: Turn) -> None:
-        event = tally["joined"].get(group.id)
+    def _member_template(self, group: Group, opener: Turn, decision: Decision) -> dict[str, Any]:
+        """The transcript row a group's joiners share, made once per decision of the group. Joiners made
+        no tool calls of their own: their rows point at the group, whose first row holds the calls."""
+        cached = self._member_rows.get(group.id)
+        if cached is not None and cached[0] is decision:
+            return cached[1]
+        u = opener.understood
+        template = transcripts.row_for(
+            room_id=group.room_id, user_id="", text="", received_at=opener.received,
+            clock=opener.clock or opener.received, channel="", lang=decision.lang, intent=decision.intent,
+            action=decision.action, reply="", confidence=decision.confidence, reason=decision.reason,
+            understanding=u.record() if u else {"reason_code": decision.reason_code}, tool_calls=[],
+            planner=decision.planner, latency_ms=0.0, group_id=group.id, route="grouped")
+        self._member_rows[group.id] = (decision, template)
+        return template
+
+    def _count_joined(self, tally: FrameTally, msg: Message, latency_ms: float, group: Group, opener: Turn,
+                      decision: Decision) -> None:
+        event = tally.joined.get(group.id)
         if event is None:
             u = opener.understood
             event = {"type": "joined", "group_id": group.id, "count": 0, "askers": [], "samples": [],
                      "latencies_ms": [],
                      "decision": {"action": decision.action, "intent": decision.intent},
                      "options": u.options if u else {}, "sold_out": _sold_out(decision)}
-            tally["joined"][group.id] = event
+            tally.joined[group.id] = event
         event["count"] += 1
-        event["askers"].append(turn.msg.nickname or mask_user(turn.msg.user_id))
-        if len(event["samples"]) < 3 and turn.msg.text[:200] not in event["samples"]:
-            event["samples"].append(turn.msg.text[:200])
-        event["latencies_ms"].append(round(decision.latency_ms, 2))
+        event["askers"].append(msg.nickname or mask_user(msg.user_id))
+        if len(event["samples"]) < 3 and msg.text[:200] not in event["samples"]:
+            event["samples"].append(msg.text[:200])
+        event["latencies_ms"].append(round(latency_ms, 2))
 
-    def _shed(self, msg: Message, now: dt.datetime, reason: str,
-              tally: dict[str, Counter[str]] | None = None) -> Admission:
+    def _shed(self, msg: Message, now: dt.datetime, reason: str, tally: FrameTally) -> Admission:
         """Not answered one by one; recorded all the same, with the reason."""
-        self.metrics.shed.labels(reason).inc()
+        tally.count(self.metrics.shed, reason)
         row = transcripts.row_for(
             room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
             lang=None, intent=None, action="ignore", reply="", confidence=0.0, reason=f"shed: {reason}",
             understanding={}, tool_calls=[], planner="none", latency_ms=0.0, route="shed")
-        self.recorder.record(row)
-        if tally is not None:
-            tally["shed"][reason] += 1
-        else:
-            self._publish(msg.room_id, {"type": "tally", "shed": {reason: 1}})
+        tally.rows.append(row)
+        tally.shed[reason] += 1
         return Admission(False, reason, row["message_id"])
 
-    def _ignore(self, msg: Message, now: dt.datetime, reason: str,
-                tally: dict[str, Counter[str]] | None = None) -> Admission:
+    def _ignore(self, msg: Message, now: dt.datetime, reason: str, tally: FrameTally) -> Admission:
         """Chit-chat, emoji, spam: ignored, exactly as the pipeline would, without a place in the queue."""
         lang = "zh" if has_han(msg.text) else "en"
-        self.metrics.decisions.labels("ignore", "none").inc()
-        self.metrics.fast_path.labels("ignored").inc()
+        tally.count(self.metrics.decisions, "ignore", "none")
+        tally.count(self.metrics.fast_path, "ignored")
         row = transcripts.row_for(
             room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
             lang=lang, intent="other", action="ignore", reply="", confidence=0.9,
-            reason=reason_text(lang, reason), understanding={"flags": [reason], "fast_path": True}, tool_calls=[],
+            reason=_reason_text(lang, reason), understanding={"flags": [reason], "fast_path": True}, tool_calls=[],
             planner="offline", latency_ms=0.0, route="none")
-        self.recorder.record(row)
-        if tally is not None:
-            tally["ignored"][reason] += 1
-        else:
-            self._publish(msg.room_id, {"type": "tally", "ignored": {reason: 1}})
+        tally.rows.append(row)
+        tally.ignored[reason] += 1
         return Admission(True, "ignored", row["message_id"])
 
     # --- people in the room -------------------------------------------------------------------------
@@ -404,10 +435,11 @@ class LiveService:
         self._publish(room_id, {"type": "group", "group_id": group_id, "status": "answered"})
 
     def _remember_nickname(self, room_id: str, nickname: str, user_id: str) -> None:
-        with self._lock:
-            self._nicknames[(room_id, nickname)] = user_id
-            while len(self._nicknames) > 100_000:
-                self._nicknames.popitem(last=False)
+        self._nicknames[(room_id, nickname)] = user_id  # one dict write: atomic, no lock needed
+        if len(self._nicknames) > 100_000:
+            with self._lock:
+                while len(self._nicknames) > 100_000:
+                    self._nicknames.popitem(last=False)
 
     # --- the host's decisions ------------------------------------------------------------------------
 
@@ -472,7 +504,7 @@ class LiveService:
               source: str = "auto", body: str | None = None) -> Any:
         posted = self.outbox.post(room_id, text, users=users, group_id=group_id, source=source,
                                   webhook_url=policy.webhook_url, body=body)
-        self.metrics.posts.labels(source).inc()
+        self.metrics.count(self.metrics.posts, source)
         return posted
 
     def _follow_ups(self) -> None:
@@ -486,6 +518,7 @@ class LiveService:
                     with self._lock:
                         self._groups_live.pop(group_id, None)
                     self._last_post.pop(group_id, None)
+                    self._member_rows.pop(group_id, None)
                     continue
                 if now - self._last_post.get(group_id, 0.0) < self.follow_up_seconds:
                     continue
@@ -686,6 +719,12 @@ def _address(reply: str, nickname: str | None, lang: str) -> str:
         return reply
     before, after = _addressing(lang)
     return f"{before}{nickname}{after}{reply}"
+
+
+@lru_cache(maxsize=64)
+def _reason_text(lang: str, reason: str) -> str:
+    """Why a message was ignored, in the room's language (rendered once per reason, not per message)."""
+    return reason_text(lang, reason)
 
 
 @lru_cache(maxsize=4)
