@@ -104,6 +104,12 @@ def test_two_workers_one_killed_no_question_lost_none_answered_twice(database_ur
             by_user[row["user_id"]] = by_user.get(row["user_id"], 0) + 1
         assert set(by_user) == {m["user_id"] for m in messages}, "a question was lost"
         assert max(by_user.values()) == 1, "a question was answered twice"
+        # The room's counts are shared: A took every message in, A and B decided them. Only a message B
+        # had written but not yet counted when it was killed can stay pending.
+        stats = httpx.get(f"{base}/v1/rooms/live1/stats", headers=admin).json()
+        assert stats["received"] == len(messages)
+        assert 0 <= stats["pending"] <= pending_at_kill, stats
+        assert stats["grouped"] > 0 and stats["ignored"] >= len(messages) // len(questions)
         time.sleep(1.5)  # follow-up posts for the groups
         posts = httpx.get(f"{base}/v1/rooms/live1/outbox", headers=ingest).json()["messages"]
         addressed = [user for post in posts for user in post["users"]]

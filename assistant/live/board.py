@@ -217,7 +217,6 @@ class Board:
             for name, values in options.items():
                 by_option.setdefault(name, Counter()).update(values)
         total = sum(self.actions.values()) or 1
-        latencies = list(self.latencies)
         return {
             "questions_last_minute": len(last_minute),
             "by_intent_last_minute": dict(Counter(a[1] for a in last_minute)),
@@ -226,8 +225,17 @@ class Board:
             "shares": {action: round(self.actions[action] / total, 3) for action in ("answer", "escalate", "ignore")},
             "counts": dict(self.actions),
             "shed": dict(self.shed),
-            "latency_ms": {
-                "p50": round(statistics.median(latencies), 2) if latencies else None,
-                "p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2) if latencies else None,
-            },
+            "latency_ms": self._latency_ms(),
+        }
+
+    def latency_ms(self) -> dict[str, float | None]:
+        """Answer latency p50 and p95 over the room's last 2,000 decisions."""
+        with self._lock:
+            return self._latency_ms()
+
+    def _latency_ms(self) -> dict[str, float | None]:
+        latencies = sorted(self.latencies)
+        return {
+            "p50": round(statistics.median(latencies), 2) if latencies else None,
+            "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else None,
         }

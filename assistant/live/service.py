@@ -35,6 +35,7 @@ from assistant.live.grouping import Group, GroupWindows, LocalGroupWindows, Memb
 from assistant.live.limits import ViewerLimits
 from assistant.live.metrics import LiveMetrics
 from assistant.live.outbox import Outbox
+from assistant.live.stats import OUTCOMES, LocalRoomCounts, RedisRoomCounts, RoomCounts
 from assistant.pipeline import Assistant, Decision, Message, Turn
 from assistant.prompts import render
 from assistant.prompts import reason as reason_text
@@ -88,7 +89,7 @@ class LiveService:
     def __init__(self, assistant: Assistant, hub: EventHub, *, windows: GroupWindows | None = None,
                  bus: Bus | None = None, relay: EventRelay | None = None, queue_size: int = 2000,
                  workers: int = 1, window_seconds: float = 30.0, follow_up_seconds: float = 3.0,
-                 limits: ViewerLimits | None = None) -> None:
+                 limits: ViewerLimits | None = None, counts: RoomCounts | None = None) -> None:
         self.sync = assistant
         self.engine = assistant.engine
         self.settings = assistant.settings
@@ -105,6 +106,7 @@ class LiveService:
         self.follow_up_seconds = follow_up_seconds
         self.limits = limits or ViewerLimits()
         self.metrics = LiveMetrics()
+        self.counts: RoomCounts = counts or LocalRoomCounts()
         self.outbox = Outbox(assistant.engine, hub)
         self.high_water = int(queue_size * 0.5)
         self.capacity = queue_size
@@ -131,14 +133,15 @@ class LiveService:
         """In-process queues by default; with ``LIVEASSIST_BUS_URL=redis://…`` the stream, the grouping
         windows and the rooms' events are shared with the other server processes."""
         settings = assistant.settings
-        bus = windows = relay = None
+        bus = windows = relay = counts = None
         if settings.bus_url:
             bus = RedisBus(settings.bus_url, claim_idle=settings.bus_claim_seconds)
             windows = RedisGroupWindows(settings.bus_url, settings.group_window_seconds)
             relay = EventRelay(settings.bus_url)
+            counts = RedisRoomCounts(settings.bus_url)
         service = cls(assistant, hub, windows=windows, bus=bus, relay=relay, queue_size=settings.queue_size,
                       workers=settings.workers, window_seconds=settings.group_window_seconds,
-                      follow_up_seconds=settings.follow_up_seconds)
+                      follow_up_seconds=settings.follow_up_seconds, counts=counts)
         if relay is not None:
             relay.listen(service._apply)
         return service
@@ -158,6 +161,7 @@ class LiveService:
         if self.relay is not None:
             self.relay.close()
         self.bus.close()
+        self.counts.close()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until every message taken so far is answered and recorded (tests, replays, shutdown)."""
@@ -176,6 +180,8 @@ class LiveService:
         """Take a frame of messages; never blocks on answering. Returns how many went which way."""
         outcomes: Counter[str] = Counter()
         tally = FrameTally()
+        # Counted before any is decided, so that pending (received less decided) is never below zero.
+        self.counts.add_received(room_id, sum(danmaku.role == "viewer" for danmaku in messages))
         try:
             for danmaku in messages:
                 admission = self.submit(room_id, danmaku, tally, source=source)
@@ -228,7 +234,15 @@ class LiveService:
 
     def ask(self, msg: Message) -> Decision:
         """The contract's synchronous path: this message's own decision, and the room sees it too."""
+        self.counts.add_received(msg.room_id, 1)
         return self._process(self.sync, msg, dt.datetime.now(dt.UTC))
+
+    def stats(self, room_id: str) -> dict[str, Any]:
+        """Every viewer message of the room by outcome: ``received`` equals the sum of the others."""
+        counts: dict[str, Any] = dict(self.counts.counts(room_id))
+        counts["pending"] = counts["received"] - sum(counts[name] for name in OUTCOMES)
+        return {"room": room_id, **counts, "latency_ms": self.board(room_id).latency_ms(),
+                "queue_depth": self.bus.depth()}
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -260,7 +274,11 @@ class LiveService:
                 self._unacked.pop(message_id, None)
 
     def _written(self, rows: list[dict[str, Any]]) -> None:
-        """The recorder wrote (or spooled) these rows: their messages are done, acknowledge them."""
+        """The recorder wrote (or spooled) these rows: their messages are done, count and acknowledge them."""
+        try:
+            self.counts.add_decided(rows)
+        except Exception:  # Redis restarting: the counts lag, the messages are safe all the same
+            log.exception("counting %d decided messages failed", len(rows))
         with self._lock:
             done = [self._unacked.pop(row["message_id"]) for row in rows if row.get("message_id") in self._unacked]
         if done:
@@ -312,6 +330,8 @@ class LiveService:
                 self._post(msg.room_id, _address(decision.body, msg.nickname, decision.lang), [msg.user_id], None,
                            policy, body=decision.body)
         decision = assistant.record(turn, group_id=group.id if group else None, route_to=where)
+        if assistant is not self.stream:  # the stream's rows are counted once written (see _written)
+            self.counts.add_decided([{"room_id": msg.room_id, "action": decision.action, "route": where}])
         self.metrics.count(self.metrics.decisions, decision.action, where)
         self.metrics.latency.observe(decision.latency_ms / 1000)
         if group is not None and turn.understood is not None:

@@ -102,6 +102,31 @@ def get_demand(room: str, live: LiveDep) -> dict[str, Any]:
     return {"room": room, "demand": snapshot["demand"], "alerts": snapshot["alerts"]}
 
 
+class RoomStats(BaseModel):
+    """Every viewer message of the room accounted for: ``received`` always equals answered + grouped +
+    escalated + ignored + shed + pending."""
+
+    room: str
+    received: int = Field(description="viewer messages taken in (stream, batches, synchronous and voice questions)")
+    answered: int = Field(description="answered on their own, or the question that opened a group")
+    grouped: int = Field(description="answered as part of a group another viewer's question opened")
+    escalated: int = Field(description="sent to the host (alone or with a group)")
+    ignored: int = Field(description="chit-chat, spam, emoji: nothing to answer")
+    shed: int = Field(description="not answered one by one (overload, rate limit, repeat); the reason is "
+                                  "in each transcript row")
+    pending: int = Field(description="taken in, not yet decided and recorded")
+    latency_ms: dict[str, float | None] = Field(description="answer latency p50 and p95, last 2,000 decisions")
+    queue_depth: int = Field(description="messages waiting for an answering worker")
+
+
+@router.get("/{room}/stats", dependencies=[Depends(allowed("metrics"))])
+def get_stats(room: str, live: LiveDep) -> RoomStats:
+    """Counts by outcome: how "nothing lost" is checked. A message counts under its outcome once its
+    transcript row is stored."""
+    check_room_id(room)
+    return RoomStats(**live.stats(room))
+
+
 @router.websocket("/{room}/events")
 async def events(websocket: WebSocket, room: str) -> None:
     """The board's updates as they happen: the full board first, then each event."""
