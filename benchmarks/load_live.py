@@ -223,6 +223,13 @@ class Server:
                          timeout=10).text
         return parse_metrics(text)
 
+    def room_stats(self) -> dict[str, Any]:
+        """``GET /v1/rooms/{room}/stats``: every message by outcome (shared by all processes)."""
+        import httpx
+
+        return httpx.get(f"{self.base}/v1/rooms/{ROOM}/stats",
+                         headers={"Authorization": f"Bearer {self.tokens['host']}"}, timeout=10).json()
+
 
 def merge_metrics(all_metrics: list[dict[str, Any]]) -> dict[str, Any]:
     """The servers' counters added up (each process counts what it handled)."""
@@ -434,6 +441,9 @@ def table(result: dict[str, Any]) -> str:
         f"{'server decisions, action/route':34} " + ", ".join(f"{k} {v:,}" for k, v in
                                                              sorted(server["decisions"].items())),
         f"{'server grouped':34} {server['grouped']:>10,}   queue depth at the end {server['queue_depth']}",
+        f"{'room stats (nothing lost?)':34} " + ", ".join(
+            f"{k} {result['room_stats'][k]:,}" for k in ("received", "answered", "grouped", "escalated", "ignored",
+                                                           "shed", "pending")),
         f"{'server CPU while sending':34} {result['server_cpu_s']:>10.1f} s   "
         f"({result['server_cpu_share']:.0%} of one core); this client {result['client_cpu_s']:.1f} s",
         f"{'server peak RSS (VmHWM, all)':34} {result['server_peak_rss_mb']:>10.0f} MB",
@@ -506,6 +516,7 @@ def main() -> int:
             "in_flight": args.in_flight,
             "processes": args.processes, "bus": "Redis Streams" if args.bus_url else "in-process",
             "server": merge_metrics([server.metrics(), *(other.metrics() for other in others)]),
+            "room_stats": server.room_stats(),
             "server_peak_rss_mb": round(sum(s.peak_rss_mb() or 0 for s in (server, *others)), 1),
             "server_cpu_s": round(run.server_cpu_sending, 2),
             "server_cpu_share": run.server_cpu_sending / run.send_seconds if run.send_seconds else 0.0,
