@@ -43,6 +43,8 @@ class Draft:
     text: str
     reason: str
     reason_vars: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    """What the reply turned out to answer, when not what the plan read ("有礼品袋吗" answered by the FAQ: policy)."""
 
 
 class _Escalate(Exception):
@@ -130,7 +132,7 @@ def compose(plan: Plan, calls: list[ToolCall], understood: Understanding, *, tod
     parts: list[str] = []
     try:
         if plan.fallback is not None:
-            return Draft("answer", _faq_fallback(results["policy"], plan.fallback, w), "answered")
+            return Draft("answer", _faq_fallback(results["policy"], plan.fallback, w), "answered", intent="policy")
         for intent in [plan.intent, *plan.also]:
             part = _compose_intent(intent, results, understood, w)
             if part:

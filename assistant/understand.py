@@ -22,7 +22,8 @@ from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
 from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
-from tools.catalog import topic_of
+from tools.catalog import topic_of, topic_word
+from tools.policy import faq_answer, faq_topical
 
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
 Lang = Literal["zh", "en"]
@@ -187,6 +188,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     fact_topic = named_fact or topic_of(masked)
     intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
                                   is_question, asked_option, fact_topic, "injection" in flags)
+    if intent in ("stock", "product_info") and not also and not options and not unavailable and named_fact is None \
+            and not asked_option and not body.any and order_id is None and _faq_instead(masked, store, intent, source):
+        intent = "policy"
     topic = None
     if intent == "product_info":
         topic = f"options:{asked_option}" if asked_option and not fact_topic else fact_topic
@@ -196,6 +200,34 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
         topic=topic, flags=flags, unsold=unsold,
     )
+
+
+_FAQ_OVER_STOCK = 0.55
+"""How well the FAQ must fit "有礼品袋吗" (the shape of a stock question, about no variant) to answer it."""
+_FAQ_OVER_FACT = 0.7
+"""How well the FAQ must fit a question a topic word led to a fact ("电池要自己买吗" → 续航) to answer
+it instead: it asks nearly the same question ("电池需要自己买吗")."""
+
+
+def _faq_instead(masked: str, store: StoreSnapshot, intent: str, source: str) -> bool:
+    """Whether the merchant's FAQ answers what reads as a stock or fact question better.
+
+    "有检测报告吗", "有礼品袋吗" with a toy on air are not about its stock: the product's own words are
+    masked out, so the FAQ must share something else the question is about (a product named and asked
+    "有吗" of is stock). A fact a topic word led to gives way only when the FAQ also covers what the
+    question says beyond that word: "电池要自己买吗" is 电池 and 自己买, which "电池需要自己买吗"
+    answers and the RC car's battery life does not; "保质期多久" is only 保质期, the product's own fact.
+    """
+    if not store.faqs or (intent == "stock" and source == "named"):
+        return False
+    match = faq_answer(store, masked)
+    if match is None or match.score < (_FAQ_OVER_STOCK if intent == "stock" else _FAQ_OVER_FACT):
+        return False
+    if intent == "stock":
+        return True
+    found = topic_word(masked)
+    rest = masked.replace(found[1], " ") if found else masked
+    return faq_topical(rest, match)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

@@ -127,13 +127,19 @@ def product_facts(ctx: ToolContext, product_sku: str, topic: str | None = None) 
 
 def topic_of(text: str) -> str | None:
     """The fact topic a question asks about ("什么材质" → "material"), or None."""
+    found = topic_word(text)
+    return found[0] if found else None
+
+
+def topic_word(text: str) -> tuple[str, str] | None:
+    """The fact topic a question asks about and the word that says so ("什么材质" → material, 材质)."""
     lowered = text.lower()
-    best: tuple[int, str] | None = None
+    best: tuple[str, str] | None = None
     for name, entry in lexicon.topics().items():
         for word in entry["ask"]:
-            if word.lower() in lowered and (best is None or len(word) > best[0]):
-                best = (len(word), name)
-    return best[1] if best else None
+            if word.lower() in lowered and (best is None or len(word) > len(best[1])):
+                best = (name, word.lower())
+    return best
 
 
 def _fact_keys_for(topic: str, keys: list[str]) -> list[str]:
