@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from assistant import lexicon
@@ -137,9 +138,16 @@ def topic_word(text: str) -> tuple[str, str] | None:
     best: tuple[str, str] | None = None
     for name, entry in lexicon.topics().items():
         for word in entry["ask"]:
-            if word.lower() in lowered and (best is None or len(word) > len(best[1])):
+            if _says(lowered, word.lower()) and (best is None or len(word) > len(best[1])):
                 best = (name, word.lower())
     return best
+
+
+def _says(lowered: str, word: str) -> bool:
+    """An English word as a word ("charge", "charges", not inside "chargers"); Han words anywhere."""
+    if not word[-1:].isascii() or not word[-1:].isalpha():
+        return word in lowered
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?:s|es|d|ed|ing)?(?![a-z])", lowered) is not None
 
 
 def _fact_keys_for(topic: str, keys: list[str]) -> list[str]:

@@ -1,0 +1,30 @@
+"""Colloquial viewer questions on the stores in tests/data: stock asked the way chat asks it ("any
+earbuds left?", "still got chargers"), plurals of English product names, and words that only look
+like a fact topic ("chargers" is not "charge")."""
+
+from __future__ import annotations
+
+NOW = "2026-11-25T15:00:00+08:00"
+
+
+def names(decision) -> list[str]:
+    return [call["name"] for call in decision.tool_calls]
+
+
+def test_any_earbuds_left_with_the_name_in_between_is_a_stock_question(electronics_room):
+    for text in ("any earbuds left?", "earbuds left?", "any white buds left"):
+        decision = electronics_room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert decision.intent == "stock"
+        assert "500 left" in decision.reply  # white earbuds: 500 in the catalog
+
+
+def test_still_got_chargers_is_the_chargers_stock_not_a_battery_fact(electronics_room):
+    decision = electronics_room.ask("still got chargers", now=NOW)
+    assert decision.action == "answer" and decision.intent == "stock"
+    assert "20W (400 left)" in decision.reply and "65W (only 4 left)" in decision.reply
+
+
+def test_the_left_earbud_is_not_a_stock_question(electronics_room):
+    decision = electronics_room.ask("is the left earbud replaceable", now=NOW)
+    assert "check_stock" not in names(decision)
