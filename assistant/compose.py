@@ -184,6 +184,12 @@ def _tool_error(call: ToolCall) -> dict[str, Any] | None:
 
 def _not_offered(error: dict[str, Any], w: Writer, key: str) -> str:
     available = error.get("available") or {}
+    if isinstance(available, dict) and available and error.get("option") not in available:
+        # A dimension the product does not have ("XL" of a lip glaze): say so and list what it has.
+        choices = [w("stock.option_choices", option=_option_name(name, w), values="/".join(values[:8]))
+                   for name, values in available.items()]
+        return w("stock.no_such_option", missing=_option_name(str(error.get("option")), w),
+                 choices=text(w.lang, "sentence_join").join(choices))
     values = [v for vals in available.values() for v in vals][:8] if isinstance(available, dict) else []
     if not values:
         values = [w.label(list(v.items())) for v in error.get("variants", [])][:6]

@@ -129,15 +129,18 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         mentions = words.options(product.sku).find(text, spans)
         options, unavailable = mentions.selected, mentions.unavailable
         spans.extend(mentions.spans)
+    # A size or colour of a product without sizes or colours ("XL" of a lip glaze) may name another
+    # product or kind of product; a value its own options lack ("32码" of shoes) asks about this one.
+    own_option = bool(options) or (product is not None and product.sku in store.products and any(
+        name in store.products[product.sku].option_names for name in unavailable))
     unsold: str | None = None
     # A name guessed from a few shared words ("machine") gives way to the kind of thing named ("teddy bear").
     guessed = product is not None and product.via == "fuzzy"
-    kind = words.types.find(text, spans) if (source in ("on_air", "none") or guessed) and not options \
-        and not unavailable else None
+    kind = words.types.find(text, spans) if (source in ("on_air", "none") or guessed) and not own_option else None
     if kind is not None and (product.sku if guessed and product else on_air_sku) not in kind.carriers:
         # "有没有面膜" names a kind of product: not a question about the one on air, unless it is one.
         spans.append(kind.span)
-        product, source = None, "none"
+        product, source, unavailable = None, "none", {}
         if len(kind.carriers) == 1:
             sku = next(iter(kind.carriers))
             product, source = ProductMention(sku, "kind", kind.said, kind.span, 0.9), "named"
@@ -147,7 +150,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         elif not kind.carriers:
             unsold = kind.said
     # "3岁能玩吗" is the child's age, not the "0-3岁" edition of another product.
-    if source in ("on_air", "none") and not options and not unavailable and kind is None \
+    if source in ("on_air", "none") and not own_option and kind is None \
             and topic_of(lowered) != "age":
         implied = words.implied_product(text, spans)
         if implied is not None:
