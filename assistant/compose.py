@@ -402,6 +402,11 @@ def _facts(call: ToolCall, w: Writer) -> str:
         raise _Escalate("no_such_fact" if error["code"] == "no_such_fact" else "tool_error",
                         topic=call.args.get("topic", ""), message=error.get("message", ""))
     r = call.result
+    if not r["facts"] and r.get("options"):
+        return text(w.lang, "sentence_join").join(
+            w("info.option_values", title=r["title"] if i == 0 else "", option=_option_name(name, w),
+              values=w.join([_english_colour(v) if w.lang == "en" else v for v in values[:12]]))
+            for i, (name, values) in enumerate(r["options"].items()))
     names = text(w.lang, "fact_names")
     if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
         values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())

@@ -38,3 +38,22 @@ def test_a_shade_number_the_lip_glaze_lacks_is_named_as_not_offered(beauty_home_
         assert decision.reply.startswith("这款没有")
         assert not re.search(r"\d+件", decision.reply)
     assert "#02 奶茶" in room.ask("#02还有吗", now=NOW).reply  # a shade it has is still its stock
+
+
+def test_how_big_is_the_bear_with_no_size_fact_lists_its_sizes_from_the_catalog(toys_room):
+    room = toys_room.on_air("4")
+    for text in ("小熊多大", "有多大的", "小熊有几个尺寸"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert "30cm、45cm、60cm" in decision.reply
+
+
+def test_a_size_fact_still_answers_before_the_options(toys_room):
+    decision = toys_room.on_air("3").ask("拼图多大", now=NOW)
+    assert decision.action == "answer" and "30×40cm" in decision.reply
+
+
+def test_how_big_is_the_bottle_lists_its_capacities(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("how big is the bottle", now=NOW)
+    assert decision.action == "answer"
+    assert "20 oz, 32 oz, 40 oz" in decision.reply

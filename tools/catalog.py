@@ -101,6 +101,9 @@ class ProductFacts(ToolResult):
     facts: dict[str, Any]
     """The facts that answer the topic (all facts when no topic was given)."""
     all_fact_keys: list[str]
+    options: dict[str, list[str]] = {}
+    """When no fact answers the topic: the product's options that do, with their values ("多大" of a
+    teddy bear that comes in 30/45/60cm)."""
 
 
 @tool
@@ -120,6 +123,12 @@ def product_facts(ctx: ToolContext, product_sku: str, topic: str | None = None) 
     if topic:
         keys = _fact_keys_for(topic, list(facts))
         if not keys:
+            # The product's own options may be the answer: "多大" of a bear sold by 尺寸 30cm/45cm/60cm.
+            names = _fact_keys_for(topic, product.option_names)
+            if names:
+                return ProductFacts(sku=product.sku, title=product.title, topic=topic, facts={},
+                                    all_fact_keys=list(product.facts),
+                                    options={n: product.option_values(n) for n in names})
             raise ToolFailure("no_such_fact", f"the catalog says nothing about {topic!r} for {product.title}",
                               known=list(facts))
         facts = {k: product.facts[k] for k in keys}
