@@ -252,7 +252,7 @@ _OPTION_WORDS = {
     "material": ["material", "materials", "材质"],
     "style": ["style", "styles", "款式"],
 }
-_LISTING = re.compile(r"\b(what|which|any other|other)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
+_LISTING = re.compile(r"\b(what|which|any other|other|different)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
 
 
 def _asked_option(lowered: str, product: Any) -> str | None:

@@ -28,3 +28,23 @@ def test_still_got_chargers_is_the_chargers_stock_not_a_battery_fact(electronics
 def test_the_left_earbud_is_not_a_stock_question(electronics_room):
     decision = electronics_room.ask("is the left earbud replaceable", now=NOW)
     assert "check_stock" not in names(decision)
+
+
+def test_hw_much_is_the_70m_is_a_price_question(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("hw much is the 70m", now=NOW)
+    assert decision.action == "answer" and decision.intent == "price"
+    assert "$259" in decision.reply
+
+
+def test_pro_vs_standard_whats_the_diff_answers_from_the_pro_extras_fact_not_stock(electronics_room):
+    decision = electronics_room.on_air("1").ask("pro vs standard whats the diff", now=NOW)
+    assert decision.action == "answer" and decision.intent == "product_info"
+    assert "Pro adds LDAC" in decision.reply and "left" not in decision.reply
+
+
+def test_a_not_a_questions_are_questions_about_the_shoe(shoes_tea_room):
+    room = shoes_tea_room.on_air("1")
+    decision = room.ask("鞋子重不重", now=NOW)
+    assert decision.action == "answer" and "约260g" in decision.reply
+    decision = room.ask("主播这鞋偏码吗", now=NOW)
+    assert decision.action == "answer" and "偏小半码" in decision.reply
