@@ -48,3 +48,8 @@ def test_a_not_a_questions_are_questions_about_the_shoe(shoes_tea_room):
     assert decision.action == "answer" and "约260g" in decision.reply
     decision = room.ask("主播这鞋偏码吗", now=NOW)
     assert decision.action == "answer" and "偏小半码" in decision.reply
+
+
+def test_how_to_use_the_serum_finds_its_shiyong_fangfa_fact(beauty_home_room):
+    decision = beauty_home_room.on_air("1").ask("精华怎么用", now=NOW)
+    assert decision.action == "answer" and "洁面后取2-3滴按压全脸" in decision.reply
