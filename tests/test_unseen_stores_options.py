@@ -57,3 +57,15 @@ def test_how_big_is_the_bottle_lists_its_capacities(outdoor_room):
     decision = outdoor_room.on_air("3").ask("how big is the bottle", now=NOW)
     assert decision.action == "answer"
     assert "20 oz, 32 oz, 40 oz" in decision.reply
+
+
+def test_a_one_metre_bear_is_a_length_the_bear_does_not_come_in(toys_room):
+    decision = toys_room.on_air("4").ask("1米的有吗", now=NOW)
+    assert decision.action == "answer"
+    assert decision.reply.startswith("这款没有1米") and "30cm/45cm/60cm" in decision.reply
+    assert not re.search(r"\d+件", decision.reply)
+
+
+def test_whats_inside_the_bear_is_its_filling(toys_room):
+    decision = toys_room.on_air("4").ask("小熊里面是棉花吗", now=NOW)
+    assert decision.action == "answer" and "PP棉" in decision.reply

@@ -273,8 +273,9 @@ class OptionVocabulary:
             return self.kinds[name] == "size" or any(re.fullmatch(r"\d+(\.\d+)?", v.strip()) for v in values[name])
 
         def same_unit(name: str, match: re.Match[str]) -> bool:
-            unit = _unit_group(match.group(2).lower())
-            return any(_unit_group(m.group(2).lower()) == unit
+            # A length in another unit is still a length: "1米" of a bear sold in 30/45/60cm.
+            unit = _LENGTHS.get(_unit_group(match.group(2).lower()), _unit_group(match.group(2).lower()))
+            return any(_LENGTHS.get(_unit_group(m.group(2).lower()), _unit_group(m.group(2).lower())) == unit
                        for v in values[name] if (m := _QUANTITY_ANY.search(v.lower())))
 
         def flavour(name: str, _match: re.Match[str]) -> bool:
@@ -321,6 +322,7 @@ _CODED_VALUE = re.compile(r"[#＃]?\d{1,3}(?:\s+|(?=[\u4e00-\u9fff]))\S")
 # A numbered value asked for: "02色号", "2号色", "#02", or "02" with its leading zero ("02有吗").
 _CODE_ASKED = re.compile(r"(?<![\d.a-z#＃])(?:[#＃]\s*\d{1,3}|\d{1,3}\s*(?:色号|号色|号)(?!码)|0\d(?=\s*(?:还有|有|呢|吗|[?？]|$)))",
                          re.IGNORECASE)
+_LENGTHS = {"m": "length", "cm": "length", "mm": "length"}
 _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
