@@ -22,7 +22,7 @@ from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
 from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
-from tools.catalog import topic_of, topic_word
+from tools.catalog import fact_keys_for, topic_of, topic_word
 from tools.policy import faq_answer, faq_topical
 
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
@@ -189,6 +189,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
     lang, mixed = _language(norm, spans, store)
     fact_topic = named_fact or topic_of(masked)
+    info = store.products.get(product.sku or "") if product else None
+    if fact_topic and not named_fact and options and info is not None and fact_keys_for(fact_topic, info.option_names):
+        fact_topic = None  # "red waterproof 20hrs?": variant words, one naming an option (water resistance)
     intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
                                   is_question, asked_option, fact_topic, "injection" in flags)
     if intent in ("stock", "product_info") and not also and not options and not unavailable and named_fact is None \

@@ -53,3 +53,16 @@ def test_a_not_a_questions_are_questions_about_the_shoe(shoes_tea_room):
 def test_how_to_use_the_serum_finds_its_shiyong_fangfa_fact(beauty_home_room):
     decision = beauty_home_room.on_air("1").ask("精华怎么用", now=NOW)
     assert decision.action == "answer" and "洁面后取2-3滴按压全脸" in decision.reply
+
+
+def test_how_far_and_can_it_go_in_water_answer_from_the_rc_cars_facts(toys_room):
+    room = toys_room.on_air("2")
+    decision = room.ask("遥控多远", now=NOW)
+    assert decision.action == "answer" and "约50米" in decision.reply
+    decision = room.ask("能下水吗", now=NOW)
+    assert decision.action == "answer" and "不防水" in decision.reply
+
+
+def test_are_the_earbuds_waterproof_answers_with_their_water_resistance(electronics_room):
+    decision = electronics_room.on_air("4").ask("are these waterproof", now=NOW)
+    assert decision.action == "answer" and "IPX5" in decision.reply

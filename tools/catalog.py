@@ -121,10 +121,10 @@ def product_facts(ctx: ToolContext, product_sku: str, topic: str | None = None) 
         raise ToolFailure("unknown_product", f"unknown product SKU {product_sku!r}")
     facts = product.facts
     if topic:
-        keys = _fact_keys_for(topic, list(facts))
+        keys = fact_keys_for(topic, list(facts))
         if not keys:
             # The product's own options may be the answer: "多大" of a bear sold by 尺寸 30cm/45cm/60cm.
-            names = _fact_keys_for(topic, product.option_names)
+            names = fact_keys_for(topic, product.option_names)
             if names:
                 return ProductFacts(sku=product.sku, title=product.title, topic=topic, facts={},
                                     all_fact_keys=list(product.facts),
@@ -159,7 +159,8 @@ def _says(lowered: str, word: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(word)}(?:s|es|d|ed|ing)?(?![a-z])", lowered) is not None
 
 
-def _fact_keys_for(topic: str, keys: list[str]) -> list[str]:
+def fact_keys_for(topic: str, keys: list[str]) -> list[str]:
+    """The keys (fact keys or option names) a topic or a viewer's words name ("多大" → "尺寸")."""
     topics = lexicon.topics()
     if topic in keys and topic not in topics:
         return [topic]  # the catalog's own key, named by the viewer ("鞋面", "keeps_cold")
