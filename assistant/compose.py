@@ -411,9 +411,17 @@ def _facts(call: ToolCall, w: Writer) -> str:
     if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
         values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())
         raise _Escalate("other_language", "verbatim", text=values)
-    parts = [w("info.fact", title=r["title"] if i == 0 else "", name=_fact_name(key, names), value=_fact_value(key, value, w))
+    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names), w.lang) if i == 0 else "",
+               name=_fact_name(key, names), value=_fact_value(key, value, w))
              for i, (key, value) in enumerate(list(r["facts"].items())[:3])]
     return text(w.lang, "info.fact_join").join(parts)
+
+
+def _before(title: str, name: str, lang: str) -> str:
+    """A title the Chinese template runs into the fact's name ("跑步鞋重量"), spaced when both sides are
+    Latin ("GaN Fast Wall Charger compatible")."""
+    latin = title[-1:].isascii() and title[-1:].isalnum() and name[:1].isascii()
+    return title + " " if lang == "zh" and latin else title
 
 
 def _fact_name(key: str, names: dict[str, str]) -> str:

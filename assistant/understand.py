@@ -173,11 +173,13 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         destination = words.places.slot(text, spans)  # "ship to Torronto": a person answers, nobody guesses
     if destination:
         spans.append(destination.span)
-    if named_fact is None and facts and destination is None and not any(v for k, v in scores.items() if k != "stock") \
+    if named_fact is None and facts and destination is None and not topic_of(masked) \
+            and not any(v for k, v in scores.items() if k not in ("stock", "product_info")) \
             and not ((options or unavailable) and scores["stock"]):
-        # Nothing else asked ("does the pro have LDAC", "有没有降噪"): a word of a fact's value.
+        # Nothing else asked ("does the pro have LDAC", "有没有降噪", "透气吗"): a word of a fact's value.
         info = store.products[product.sku]  # type: ignore[union-attr]
-        named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)])
+        named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)],
+                                       [n.lower() for n in (info.title, info.title_en or "", *info.aliases) if n])
     if (named_fact or topic_of(masked)) and not options and not unavailable and scores["product_info"] <= scores["stock"]:
         scores["product_info"] += 1  # "精华有没有防晒": whether it has that, not whether it is in stock
     if named_fact:
@@ -186,7 +188,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
     is_question = any(p.search(lowered) for p in cues.question)
-    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
+    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None,
+                                 bare=masked.strip(" ?？!！.。~") if _BARE_WORD.fullmatch(masked)
+                                 and not options and not unavailable else None)
     lang, mixed = _language(norm, spans, store)
     fact_topic = named_fact or topic_of(masked)
     info = store.products.get(product.sku or "") if product else None
@@ -258,9 +262,17 @@ _OPTION_WORDS = {
 _LISTING = re.compile(r"\b(what|which|any other|other|different)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
 
 
-def _asked_option(lowered: str, product: Any) -> str | None:
-    """"What colours does it come in", "有哪些色号": the option whose values the viewer wants listed."""
-    if product is None or not _LISTING.search(lowered):
+_BARE_WORD = re.compile(r"[\s?？!！.。~]*[a-z\u4e00-\u9fff]+[\s?？!！.。~]*")
+"""Nothing but one word beside the product's name ("jacket sizes?", "颜色？")."""
+
+
+def _asked_option(lowered: str, product: Any, bare: str | None = None) -> str | None:
+    """"What colours does it come in", "有哪些色号", "jacket sizes?": the option whose values the viewer
+    wants listed (``bare``: the one word asked beside the product's name, which must name the option)."""
+    if product is None:
+        return None
+    listing = _LISTING.search(lowered) is not None
+    if not listing and not bare:
         return None
     for name in product.option_names:
         key = name.lower()
@@ -268,7 +280,10 @@ def _asked_option(lowered: str, product: Any) -> str | None:
         terms += [key, key + "s", key + "es"]
         terms += [w for w in key.split() if len(w) >= 4 and w not in ("size", "type", "color", "colour")]
         for term in sorted(set(terms), key=len, reverse=True):
-            if term.isascii():
+            if not listing:
+                if bare is not None and bare.rstrip("呢吗呀啊嘛") in (term, term + "s", term + "es"):
+                    return name
+            elif term.isascii():
                 if re.search(rf"\b{re.escape(term)}(e?s)?\b", lowered):
                     return name
             elif term in lowered:
@@ -389,7 +404,8 @@ _FUNCTION_WORDS_ZH = re.compile(
     r"有没有|没有|还有|有吗|是不是|是否|能不能|可不可以|可以|这个|这款|那个|请问|主播|什么|怎么|多少|一下|支持|带不带|带|有|吗|呢|的|了|是|能|吧|啊|呀|嘛")
 
 
-def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str]) -> str | None:
+def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str],
+                      names: Collection[str] = ()) -> str | None:
     """The product's fact whose value holds a distinctive word of the question: "does the pro have
     LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有降噪" finds ``功能: "主动降噪…"``; the fact
     with the longest such word, None when none does. A word that names one of the product's option
@@ -404,12 +420,22 @@ def _fact_value_named(masked: str, facts: dict[str, object], option_values: Coll
             if re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", value) and (best is None or len(word) > best[0]):
                 best = (len(word), key)
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", _FUNCTION_WORDS_ZH.sub(" ", masked)):
-        if run in option_words:
-            continue
-        for key, value in values.items():
-            if run in value and (best is None or len(run) > best[0]):
-                best = (len(run), key)
+        # "这双鞋透气吗" runs on from the words around "透气": the longest piece a value holds counts,
+        # not a piece of the product's own name ("鞋") or of an option value.
+        for piece in _pieces(run):
+            if piece in option_words or any(piece in name for name in names):
+                continue
+            found = [key for key, value in values.items() if piece in value]
+            if found:
+                if best is None or len(piece) > best[0]:
+                    best = (len(piece), found[0])
+                break
     return best[1] if best else None
+
+
+def _pieces(run: str) -> list[str]:
+    """Every piece of two or more characters of ``run``, longest first."""
+    return [run[i:i + n] for n in range(len(run), 1, -1) for i in range(len(run) - n + 1)]
 
 
 def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,

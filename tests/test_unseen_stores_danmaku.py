@@ -66,3 +66,26 @@ def test_how_far_and_can_it_go_in_water_answer_from_the_rc_cars_facts(toys_room)
 def test_are_the_earbuds_waterproof_answers_with_their_water_resistance(electronics_room):
     decision = electronics_room.on_air("4").ask("are these waterproof", now=NOW)
     assert decision.action == "answer" and "IPX5" in decision.reply
+
+
+def test_is_this_shoe_breathable_answers_from_the_fact_whose_value_says_so(shoes_tea_room):
+    decision = shoes_tea_room.on_air("1").ask("这双鞋透气吗", now=NOW)
+    assert decision.action == "answer" and "飞织网面，透气" in decision.reply
+
+
+def test_jacket_sizes_alone_lists_the_sizes_and_an_elliptical_colour_is_still_stock(outdoor_room, shoes_tea_room):
+    decision = outdoor_room.ask("jacket sizes?", now=NOW)
+    assert decision.action == "answer" and "S, M, L, XL" in decision.reply
+    decision = shoes_tea_room.on_air("1").ask("黑色的呢", now=NOW)
+    assert decision.intent == "stock" and "共109件" in decision.reply
+
+
+def test_do_you_guys_have_tents_is_the_tents_stock(outdoor_room):
+    decision = outdoor_room.ask("do u guys have tents", now=NOW)
+    assert decision.action == "answer" and decision.intent == "stock"
+    assert "Olive (40 left)" in decision.reply
+
+
+def test_an_english_fact_name_after_an_english_title_is_spaced_in_a_chinese_reply(electronics_room):
+    decision = electronics_room.on_air("2").ask("这个charger能充macbook吗", now=NOW)
+    assert "Charger compatible" in decision.reply
