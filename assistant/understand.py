@@ -463,6 +463,9 @@ def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, d
         # "red waterproof 20hrs?": variant words and no fact asked about read as a stock question.
         if top == "product_info" and options and fact_topic is None and not asked_option:
             top = "stock"
+        # "四件套有几个颜色": a count of colours, not of pieces in stock (only a weak stock cue said so).
+        if top == "stock" and asked_option and not options and not unavailable and scores["stock"] < 2:
+            top = "product_info"
     elif asked_option is not None:
         top = "product_info"
     elif destination is not None and product is not None:

@@ -69,3 +69,10 @@ def test_a_one_metre_bear_is_a_length_the_bear_does_not_come_in(toys_room):
 def test_whats_inside_the_bear_is_its_filling(toys_room):
     decision = toys_room.on_air("4").ask("小熊里面是棉花吗", now=NOW)
     assert decision.action == "answer" and "PP棉" in decision.reply
+
+
+def test_how_many_colours_does_the_bedding_come_in_lists_colours_not_stock(beauty_home_room):
+    room = beauty_home_room.on_air("4")
+    decision = room.ask("四件套有几个颜色", now=NOW)
+    assert decision.action == "answer" and "燕麦色、雾霾蓝" in decision.reply and "件，" not in decision.reply
+    assert room.ask("还有几个", now=NOW).intent == "stock"
