@@ -43,6 +43,8 @@ class Draft:
     text: str
     reason: str
     reason_vars: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    """What the reply turned out to answer, when not what the plan read ("有礼品袋吗" answered by the FAQ: policy)."""
 
 
 class _Escalate(Exception):
@@ -130,7 +132,7 @@ def compose(plan: Plan, calls: list[ToolCall], understood: Understanding, *, tod
     parts: list[str] = []
     try:
         if plan.fallback is not None:
-            return Draft("answer", _faq_fallback(results["policy"], plan.fallback, w), "answered")
+            return Draft("answer", _faq_fallback(results["policy"], plan.fallback, w), "answered", intent="policy")
         for intent in [plan.intent, *plan.also]:
             part = _compose_intent(intent, results, understood, w)
             if part:
@@ -182,6 +184,12 @@ def _tool_error(call: ToolCall) -> dict[str, Any] | None:
 
 def _not_offered(error: dict[str, Any], w: Writer, key: str) -> str:
     available = error.get("available") or {}
+    if isinstance(available, dict) and available and error.get("option") not in available:
+        # A dimension the product does not have ("XL" of a lip glaze): say so and list what it has.
+        choices = [w("stock.option_choices", option=_option_name(name, w), values="/".join(values[:8]))
+                   for name, values in available.items()]
+        return w("stock.no_such_option", missing=_option_name(str(error.get("option")), w),
+                 choices=text(w.lang, "sentence_join").join(choices))
     values = [v for vals in available.values() for v in vals][:8] if isinstance(available, dict) else []
     if not values:
         values = [w.label(list(v.items())) for v in error.get("variants", [])][:6]
@@ -394,13 +402,26 @@ def _facts(call: ToolCall, w: Writer) -> str:
         raise _Escalate("no_such_fact" if error["code"] == "no_such_fact" else "tool_error",
                         topic=call.args.get("topic", ""), message=error.get("message", ""))
     r = call.result
+    if not r["facts"] and r.get("options"):
+        return text(w.lang, "sentence_join").join(
+            w("info.option_values", title=r["title"] if i == 0 else "", option=_option_name(name, w),
+              values=w.join([_english_colour(v) if w.lang == "en" else v for v in values[:12]]))
+            for i, (name, values) in enumerate(r["options"].items()))
     names = text(w.lang, "fact_names")
     if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
         values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())
         raise _Escalate("other_language", "verbatim", text=values)
-    parts = [w("info.fact", title=r["title"] if i == 0 else "", name=_fact_name(key, names), value=_fact_value(key, value, w))
+    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names), w.lang) if i == 0 else "",
+               name=_fact_name(key, names), value=_fact_value(key, value, w))
              for i, (key, value) in enumerate(list(r["facts"].items())[:3])]
     return text(w.lang, "info.fact_join").join(parts)
+
+
+def _before(title: str, name: str, lang: str) -> str:
+    """A title the Chinese template runs into the fact's name ("跑步鞋重量"), spaced when both sides are
+    Latin ("GaN Fast Wall Charger compatible")."""
+    latin = title[-1:].isascii() and title[-1:].isalnum() and name[:1].isascii()
+    return title + " " if lang == "zh" and latin else title
 
 
 def _fact_name(key: str, names: dict[str, str]) -> str:

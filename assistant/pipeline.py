@@ -228,7 +228,8 @@ class Assistant:
         if self.llm is not None and self._llm_wanted(plan, verdict):                  # the long tail
             verdict, calls, planner_name, usage = self._ask_llm(turn, verdict, calls)
         reply = route(verdict.action, verdict.reply, turn.msg.nickname, understood.lang)  # route
-        turn.decision = _decision(verdict.action, reply, plan.intent, [c.record() for c in calls],
+        intent = draft.intent if draft.intent and verdict.action == "answer" else plan.intent
+        turn.decision = _decision(verdict.action, reply, intent, [c.record() for c in calls],
                                   verdict.confidence, verdict.reason, verdict.reason_vars, understood.lang,
                                   planner_name)
         turn.decision.body = verdict.reply

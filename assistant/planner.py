@@ -103,9 +103,10 @@ class RulePlanner:
 
     def _product_problem(self, u: Understanding) -> Plan | None:
         if u.product is None:
-            # A general question ("is shipping free?", "do you ship to Canada?") may be store policy;
-            # "when does it ship?" about no product in particular needs the host.
-            if u.scores.get("policy", 0) > 0 or (u.destination is not None and u.destination.foreign):
+            # A general question may be the store's FAQ: "is shipping free?", "do you ship to Canada?",
+            # "有礼品袋吗", "电池要自己买吗" (the FAQ must share what it is about, not only "多少" or
+            # "when … ship"); "when does it ship?" or "发成都几天" about no product needs the host.
+            if u.destination is None or u.destination.foreign:
                 return _faq_or(u, "no_product", "no_product")
             return Plan("escalate", u.intent, reason="no_product", draft="no_product", confidence=0.5)
         if u.product.sku is None:

@@ -22,7 +22,8 @@ from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
 from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
-from tools.catalog import topic_of
+from tools.catalog import fact_keys_for, topic_of, topic_word
+from tools.policy import faq_answer, faq_topical
 
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
 Lang = Literal["zh", "en"]
@@ -128,15 +129,18 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         mentions = words.options(product.sku).find(text, spans)
         options, unavailable = mentions.selected, mentions.unavailable
         spans.extend(mentions.spans)
+    # A size or colour of a product without sizes or colours ("XL" of a lip glaze) may name another
+    # product or kind of product; a value its own options lack ("32码" of shoes) asks about this one.
+    own_option = bool(options) or (product is not None and product.sku in store.products and any(
+        name in store.products[product.sku].option_names for name in unavailable))
     unsold: str | None = None
     # A name guessed from a few shared words ("machine") gives way to the kind of thing named ("teddy bear").
     guessed = product is not None and product.via == "fuzzy"
-    kind = words.types.find(text, spans) if (source in ("on_air", "none") or guessed) and not options \
-        and not unavailable else None
+    kind = words.types.find(text, spans) if (source in ("on_air", "none") or guessed) and not own_option else None
     if kind is not None and (product.sku if guessed and product else on_air_sku) not in kind.carriers:
         # "有没有面膜" names a kind of product: not a question about the one on air, unless it is one.
         spans.append(kind.span)
-        product, source = None, "none"
+        product, source, unavailable = None, "none", {}
         if len(kind.carriers) == 1:
             sku = next(iter(kind.carriers))
             product, source = ProductMention(sku, "kind", kind.said, kind.span, 0.9), "named"
@@ -146,7 +150,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         elif not kind.carriers:
             unsold = kind.said
     # "3岁能玩吗" is the child's age, not the "0-3岁" edition of another product.
-    if source in ("on_air", "none") and not options and not unavailable and kind is None \
+    if source in ("on_air", "none") and not own_option and kind is None \
             and topic_of(lowered) != "age":
         implied = words.implied_product(text, spans)
         if implied is not None:
@@ -169,11 +173,13 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         destination = words.places.slot(text, spans)  # "ship to Torronto": a person answers, nobody guesses
     if destination:
         spans.append(destination.span)
-    if named_fact is None and facts and destination is None and not any(v for k, v in scores.items() if k != "stock") \
+    if named_fact is None and facts and destination is None and not topic_of(masked) \
+            and not any(v for k, v in scores.items() if k not in ("stock", "product_info")) \
             and not ((options or unavailable) and scores["stock"]):
-        # Nothing else asked ("does the pro have LDAC", "有没有降噪"): a word of a fact's value.
+        # Nothing else asked ("does the pro have LDAC", "有没有降噪", "透气吗"): a word of a fact's value.
         info = store.products[product.sku]  # type: ignore[union-attr]
-        named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)])
+        named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)],
+                                       [n.lower() for n in (info.title, info.title_en or "", *info.aliases) if n])
     if (named_fact or topic_of(masked)) and not options and not unavailable and scores["product_info"] <= scores["stock"]:
         scores["product_info"] += 1  # "精华有没有防晒": whether it has that, not whether it is in stock
     if named_fact:
@@ -182,11 +188,19 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
     is_question = any(p.search(lowered) for p in cues.question)
-    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None)
+    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None,
+                                 bare=masked.strip(" ?？!！.。~") if _BARE_WORD.fullmatch(masked)
+                                 and not options and not unavailable else None)
     lang, mixed = _language(norm, spans, store)
     fact_topic = named_fact or topic_of(masked)
+    info = store.products.get(product.sku or "") if product else None
+    if fact_topic and not named_fact and options and info is not None and fact_keys_for(fact_topic, info.option_names):
+        fact_topic = None  # "red waterproof 20hrs?": variant words, one naming an option (water resistance)
     intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
                                   is_question, asked_option, fact_topic, "injection" in flags)
+    if intent in ("stock", "product_info") and not also and not options and not unavailable and named_fact is None \
+            and not asked_option and not body.any and order_id is None and _faq_instead(masked, store, intent, source):
+        intent = "policy"
     topic = None
     if intent == "product_info":
         topic = f"options:{asked_option}" if asked_option and not fact_topic else fact_topic
@@ -196,6 +210,34 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
         topic=topic, flags=flags, unsold=unsold,
     )
+
+
+_FAQ_OVER_STOCK = 0.55
+"""How well the FAQ must fit "有礼品袋吗" (the shape of a stock question, about no variant) to answer it."""
+_FAQ_OVER_FACT = 0.7
+"""How well the FAQ must fit a question a topic word led to a fact ("电池要自己买吗" → 续航) to answer
+it instead: it asks nearly the same question ("电池需要自己买吗")."""
+
+
+def _faq_instead(masked: str, store: StoreSnapshot, intent: str, source: str) -> bool:
+    """Whether the merchant's FAQ answers what reads as a stock or fact question better.
+
+    "有检测报告吗", "有礼品袋吗" with a toy on air are not about its stock: the product's own words are
+    masked out, so the FAQ must share something else the question is about (a product named and asked
+    "有吗" of is stock). A fact a topic word led to gives way only when the FAQ also covers what the
+    question says beyond that word: "电池要自己买吗" is 电池 and 自己买, which "电池需要自己买吗"
+    answers and the RC car's battery life does not; "保质期多久" is only 保质期, the product's own fact.
+    """
+    if not store.faqs or (intent == "stock" and source == "named"):
+        return False
+    match = faq_answer(store, masked)
+    if match is None or match.score < (_FAQ_OVER_STOCK if intent == "stock" else _FAQ_OVER_FACT):
+        return False
+    if intent == "stock":
+        return True
+    found = topic_word(masked)
+    rest = masked.replace(found[1], " ") if found else masked
+    return faq_topical(rest, match)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -217,12 +259,20 @@ _OPTION_WORDS = {
     "material": ["material", "materials", "材质"],
     "style": ["style", "styles", "款式"],
 }
-_LISTING = re.compile(r"\b(what|which|any other|other)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
+_LISTING = re.compile(r"\b(what|which|any other|other|different)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
 
 
-def _asked_option(lowered: str, product: Any) -> str | None:
-    """"What colours does it come in", "有哪些色号": the option whose values the viewer wants listed."""
-    if product is None or not _LISTING.search(lowered):
+_BARE_WORD = re.compile(r"[\s?？!！.。~]*[a-z\u4e00-\u9fff]+[\s?？!！.。~]*")
+"""Nothing but one word beside the product's name ("jacket sizes?", "颜色？")."""
+
+
+def _asked_option(lowered: str, product: Any, bare: str | None = None) -> str | None:
+    """"What colours does it come in", "有哪些色号", "jacket sizes?": the option whose values the viewer
+    wants listed (``bare``: the one word asked beside the product's name, which must name the option)."""
+    if product is None:
+        return None
+    listing = _LISTING.search(lowered) is not None
+    if not listing and not bare:
         return None
     for name in product.option_names:
         key = name.lower()
@@ -230,7 +280,10 @@ def _asked_option(lowered: str, product: Any) -> str | None:
         terms += [key, key + "s", key + "es"]
         terms += [w for w in key.split() if len(w) >= 4 and w not in ("size", "type", "color", "colour")]
         for term in sorted(set(terms), key=len, reverse=True):
-            if term.isascii():
+            if not listing:
+                if bare is not None and bare.rstrip("呢吗呀啊嘛") in (term, term + "s", term + "es"):
+                    return name
+            elif term.isascii():
                 if re.search(rf"\b{re.escape(term)}(e?s)?\b", lowered):
                     return name
             elif term in lowered:
@@ -351,7 +404,8 @@ _FUNCTION_WORDS_ZH = re.compile(
     r"有没有|没有|还有|有吗|是不是|是否|能不能|可不可以|可以|这个|这款|那个|请问|主播|什么|怎么|多少|一下|支持|带不带|带|有|吗|呢|的|了|是|能|吧|啊|呀|嘛")
 
 
-def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str]) -> str | None:
+def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str],
+                      names: Collection[str] = ()) -> str | None:
     """The product's fact whose value holds a distinctive word of the question: "does the pro have
     LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有降噪" finds ``功能: "主动降噪…"``; the fact
     with the longest such word, None when none does. A word that names one of the product's option
@@ -366,12 +420,22 @@ def _fact_value_named(masked: str, facts: dict[str, object], option_values: Coll
             if re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", value) and (best is None or len(word) > best[0]):
                 best = (len(word), key)
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", _FUNCTION_WORDS_ZH.sub(" ", masked)):
-        if run in option_words:
-            continue
-        for key, value in values.items():
-            if run in value and (best is None or len(run) > best[0]):
-                best = (len(run), key)
+        # "这双鞋透气吗" runs on from the words around "透气": the longest piece a value holds counts,
+        # not a piece of the product's own name ("鞋") or of an option value.
+        for piece in _pieces(run):
+            if piece in option_words or any(piece in name for name in names):
+                continue
+            found = [key for key, value in values.items() if piece in value]
+            if found:
+                if best is None or len(piece) > best[0]:
+                    best = (len(piece), found[0])
+                break
     return best[1] if best else None
+
+
+def _pieces(run: str) -> list[str]:
+    """Every piece of two or more characters of ``run``, longest first."""
+    return [run[i:i + n] for n in range(len(run), 1, -1) for i in range(len(run) - n + 1)]
 
 
 def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, destination: Destination | None,
@@ -399,6 +463,9 @@ def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, d
         # "red waterproof 20hrs?": variant words and no fact asked about read as a stock question.
         if top == "product_info" and options and fact_topic is None and not asked_option:
             top = "stock"
+        # "四件套有几个颜色": a count of colours, not of pieces in stock (only a weak stock cue said so).
+        if top == "stock" and asked_option and not options and not unavailable and scores["stock"] < 2:
+            top = "product_info"
     elif asked_option is not None:
         top = "product_info"
     elif destination is not None and product is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from assistant import lexicon
@@ -100,6 +101,9 @@ class ProductFacts(ToolResult):
     facts: dict[str, Any]
     """The facts that answer the topic (all facts when no topic was given)."""
     all_fact_keys: list[str]
+    options: dict[str, list[str]] = {}
+    """When no fact answers the topic: the product's options that do, with their values ("多大" of a
+    teddy bear that comes in 30/45/60cm)."""
 
 
 @tool
@@ -117,8 +121,14 @@ def product_facts(ctx: ToolContext, product_sku: str, topic: str | None = None) 
         raise ToolFailure("unknown_product", f"unknown product SKU {product_sku!r}")
     facts = product.facts
     if topic:
-        keys = _fact_keys_for(topic, list(facts))
+        keys = fact_keys_for(topic, list(facts))
         if not keys:
+            # The product's own options may be the answer: "多大" of a bear sold by 尺寸 30cm/45cm/60cm.
+            names = fact_keys_for(topic, product.option_names)
+            if names:
+                return ProductFacts(sku=product.sku, title=product.title, topic=topic, facts={},
+                                    all_fact_keys=list(product.facts),
+                                    options={n: product.option_values(n) for n in names})
             raise ToolFailure("no_such_fact", f"the catalog says nothing about {topic!r} for {product.title}",
                               known=list(facts))
         facts = {k: product.facts[k] for k in keys}
@@ -127,16 +137,30 @@ def product_facts(ctx: ToolContext, product_sku: str, topic: str | None = None) 
 
 def topic_of(text: str) -> str | None:
     """The fact topic a question asks about ("什么材质" → "material"), or None."""
+    found = topic_word(text)
+    return found[0] if found else None
+
+
+def topic_word(text: str) -> tuple[str, str] | None:
+    """The fact topic a question asks about and the word that says so ("什么材质" → material, 材质)."""
     lowered = text.lower()
-    best: tuple[int, str] | None = None
+    best: tuple[str, str] | None = None
     for name, entry in lexicon.topics().items():
         for word in entry["ask"]:
-            if word.lower() in lowered and (best is None or len(word) > best[0]):
-                best = (len(word), name)
-    return best[1] if best else None
+            if _says(lowered, word.lower()) and (best is None or len(word) > len(best[1])):
+                best = (name, word.lower())
+    return best
 
 
-def _fact_keys_for(topic: str, keys: list[str]) -> list[str]:
+def _says(lowered: str, word: str) -> bool:
+    """An English word as a word ("charge", "charges", not inside "chargers"); Han words anywhere."""
+    if not word[-1:].isascii() or not word[-1:].isalpha():
+        return word in lowered
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?:s|es|d|ed|ing)?(?![a-z])", lowered) is not None
+
+
+def fact_keys_for(topic: str, keys: list[str]) -> list[str]:
+    """The keys (fact keys or option names) a topic or a viewer's words name ("多大" → "尺寸")."""
     topics = lexicon.topics()
     if topic in keys and topic not in topics:
         return [topic]  # the catalog's own key, named by the viewer ("鞋面", "keeps_cold")

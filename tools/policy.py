@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -31,6 +32,9 @@ class FaqMatch(ToolResult):
     score: float
     mentions_place: bool = False
     """The entry names a place the question names (e.g. both say Hong Kong / 香港)."""
+    topical: bool = True
+    """The entry shares what the question is about (a word beyond question words, a policy topic or
+    a place); an entry sharing only "多少" or "when … ship" is not an answer, whatever its score."""
 
 
 class PolicyAnswer(ToolResult):
@@ -63,6 +67,28 @@ def _features(text: str) -> set[str]:
     topics = {"§" + name for name, words in lexicon.policy_topics().items()
               if any(_says(lowered, word.lower()) for word in words)}
     return grams | topics | {_stem(w) for w in _WORD.findall(lowered) if w not in _STOP}
+
+
+@lru_cache(maxsize=1)
+def _question_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Han characters and English stems that say how a question is asked, not what it is about."""
+    data = lexicon.question_words()
+    chars = set(data["zh_chars"]) | {ch for word in data["zh_words"] for ch in word}
+    # Pairs run across words ("什么时候发货" has "候发"): a pair of two such characters says nothing either.
+    return frozenset(chars), frozenset(_stem(w) for w in data["en_words"]) | frozenset(_STOP)
+
+
+def _is_topic(feature: str) -> bool:
+    """Whether a shared feature says what a question is about: a policy topic, a Han pair that is not
+    a question word ("礼品", "电池", not "多少"), an English word that is not one ("receipt", not "ship")."""
+    if feature.startswith("§"):
+        return True
+    if feature.startswith("·"):
+        return False
+    chars, words = _question_words()
+    if _HAN.fullmatch(feature):
+        return not all(ch in chars for ch in feature)
+    return feature not in words and not feature.isdigit()
 
 
 def _says(lowered: str, word: str) -> bool:
@@ -128,11 +154,13 @@ class FaqIndex:
             same_place = bool(asked_places & self.places[i])
             if same_place:
                 score = max(score, 0.5) + 0.3
+            # Only question words in common ("多少钱" and "运费多少"): not an answer, however close.
+            topical = same_place or any(_is_topic(g) for g in asked & (self.questions[i] | self.answers[i]))
             if _has_han(question) != _has_han(faq.question + faq.answer):
                 score -= 0.1  # of two entries that fit, the one in the viewer's language
             scored.append(FaqMatch(question=faq.question, answer=faq.answer, score=round(min(score, 1.0), 3),
-                                   mentions_place=same_place))
-        scored.sort(key=lambda m: m.score, reverse=True)
+                                   mentions_place=same_place, topical=topical))
+        scored.sort(key=lambda m: (m.topical, m.score), reverse=True)
         return scored
 
 
@@ -146,7 +174,22 @@ def store_policy(ctx: ToolContext, question: str) -> PolicyAnswer:
     if not ctx.store.faqs:
         raise ToolFailure("no_faqs", "this store has no FAQ")
     ranked = ctx.store.derived("faq_index", FaqIndex).rank(question)
-    best = ranked[0] if ranked and ranked[0].score >= _MIN_SCORE else None
-    if best and len(ranked) > 1 and ranked[1].score > best.score - 0.05 and ranked[1].answer != best.answer:
+    return PolicyAnswer(asked=question, match=_best(ranked), candidates=ranked[:3])
+
+
+def faq_answer(store: StoreSnapshot, question: str) -> FaqMatch | None:
+    """The FAQ entry that answers ``question``, as :func:`store_policy` would pick it; None if none does."""
+    return _best(store.derived("faq_index", FaqIndex).rank(question)) if store.faqs else None
+
+
+def faq_topical(text: str, match: FaqMatch) -> bool:
+    """Whether ``text`` shares something it is about with an FAQ entry (not only question words)."""
+    return any(_is_topic(g) for g in _features(text) & _features(match.question + " " + match.answer))
+
+
+def _best(ranked: list[FaqMatch]) -> FaqMatch | None:
+    best = ranked[0] if ranked and ranked[0].topical and ranked[0].score >= _MIN_SCORE else None
+    if best and len(ranked) > 1 and ranked[1].topical and ranked[1].score > best.score - 0.05 \
+            and ranked[1].answer != best.answer:
         best = None  # two different answers fit about equally: a person should choose
-    return PolicyAnswer(asked=question, match=best, candidates=ranked[:3])
+    return best

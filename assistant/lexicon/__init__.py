@@ -60,3 +60,8 @@ def product_types() -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def places() -> dict[str, Any]:
     return json.loads((HERE / "places.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def question_words() -> dict[str, Any]:
+    return _yaml("question_words.yaml")

@@ -57,7 +57,8 @@ class OptionMentions:
     """Option name → the catalog values named, in catalog order."""
     spans: list[tuple[int, int]] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
-    """Option name → a size or colour the viewer named that this product does not have."""
+    """Option name → a size or colour the viewer named that this product does not have (``size`` or
+    ``color`` when the product has no option of that kind at all)."""
 
 
 class OptionVocabulary:
@@ -212,6 +213,9 @@ class OptionVocabulary:
             for name, option_kind in self.kinds.items():
                 if option_kind == kind and name not in mentions.selected:
                     mentions.unavailable[name] = term
+            if kind not in self.kinds.values() and not mentions.selected:
+                # "有没有XL" of a lip glaze that comes in shades only: a size it cannot have.
+                mentions.unavailable[_KIND_OPTION[kind]] = term
         for name, term, span in [*self._unknown_values(text, taken), *self._unknown_models(text, taken)]:
             if name not in mentions.selected and name not in mentions.unavailable:
                 mentions.unavailable[name] = term
@@ -269,14 +273,19 @@ class OptionVocabulary:
             return self.kinds[name] == "size" or any(re.fullmatch(r"\d+(\.\d+)?", v.strip()) for v in values[name])
 
         def same_unit(name: str, match: re.Match[str]) -> bool:
-            unit = _unit_group(match.group(2).lower())
-            return any(_unit_group(m.group(2).lower()) == unit
+            # A length in another unit is still a length: "1米" of a bear sold in 30/45/60cm.
+            unit = _LENGTHS.get(_unit_group(match.group(2).lower()), _unit_group(match.group(2).lower()))
+            return any(_LENGTHS.get(_unit_group(m.group(2).lower()), _unit_group(m.group(2).lower())) == unit
                        for v in values[name] if (m := _QUANTITY_ANY.search(v.lower())))
 
         def flavour(name: str, _match: re.Match[str]) -> bool:
             return name.lower() in _FLAVOUR_NAMES or any(v.endswith("味") for v in values[name])
 
-        return ((_SIZE_NUMBER, numeric_size), (_QUANTITY_ANY, same_unit), (_FLAVOUR, flavour))
+        def coded(name: str, _match: re.Match[str]) -> bool:
+            # "01 正红", "#03 枫叶红": values numbered like shades, so "02色号" is a shade it lacks.
+            return bool(values[name]) and all(_CODED_VALUE.match(v.strip()) for v in values[name])
+
+        return ((_SIZE_NUMBER, numeric_size), (_QUANTITY_ANY, same_unit), (_FLAVOUR, flavour), (_CODE_ASKED, coded))
 
     def resolve(self, name: str | None, term: str) -> tuple[str, list[str]] | None:
         """Map a requested value (exact, any case, or any term for it) to catalog values.
@@ -309,6 +318,11 @@ _QUANTITY_ANY = re.compile(
     re.IGNORECASE)
 # "荔枝口味" names 荔枝, not "枝口"; the longer form is tried first at each position.
 _FLAVOUR = re.compile(r"(?:[\u4e00-\u9fff]{2}口味|[\u4e00-\u9fff]{2}味)(?!道)")
+_CODED_VALUE = re.compile(r"[#＃]?\d{1,3}(?:\s+|(?=[\u4e00-\u9fff]))\S")
+# A numbered value asked for: "02色号", "2号色", "#02", or "02" with its leading zero ("02有吗").
+_CODE_ASKED = re.compile(r"(?<![\d.a-z#＃])(?:[#＃]\s*\d{1,3}|\d{1,3}\s*(?:色号|号色|号)(?!码)|0\d(?=\s*(?:还有|有|呢|吗|[?？]|$)))",
+                         re.IGNORECASE)
+_LENGTHS = {"m": "length", "cm": "length", "mm": "length"}
 _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
@@ -414,6 +428,9 @@ def _number_in_context(text: str, start: int, end: int) -> bool:
     distinctive = token.startswith("0") or len(token) >= 3
     return distinctive and after in _QUESTION_AFTER
 
+
+_KIND_OPTION = {"size": "size", "colour": "color"}
+"""The option a size or colour word asks about, for a product that has no option of that kind."""
 
 _GENERIC: TermIndex[str] | None = None
 

@@ -100,6 +100,8 @@ class ProductVocabulary:
                               *[(alias, "alias") for alias in product.aliases]]:
                 if len(name.strip()) >= 2:
                     self.exact.add(name, (product.sku, via))
+                    if _plural(name) is not None:
+                        self.exact.add(_plural(name), (product.sku, via))  # type: ignore[arg-type]
                     parts = _parts(name)
                     if parts:
                         names[product.sku].append(parts)
@@ -193,6 +195,20 @@ class ProductVocabulary:
             return None
         sku, score = scores[0]
         return ProductMention(sku, "fuzzy", "", (0, 0), round(min(0.85, 0.5 + score / 2), 3))
+
+
+def _plural(name: str) -> str | None:
+    """An English name's plural, so "chargers" names the charger as exactly as "charger" does
+    ("battery" → "batteries"); None for a name that does not end in an English word or is plural already."""
+    name = name.strip()
+    if not re.search(r"[a-z]{3}$", name, re.IGNORECASE) or name.lower().endswith("s"):
+        return None
+    lowered = name.lower()
+    if lowered.endswith(("x", "ch", "sh", "z")):
+        return name + "es"
+    if lowered.endswith("y") and lowered[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    return name + "s"
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

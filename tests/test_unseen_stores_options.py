@@ -1,0 +1,78 @@
+"""Asking for an option a product does not have, on the stores in tests/data: a size of a lip glaze
+that comes in shades only, a colour of a charger that comes in wattages, a shade number it lacks. The
+reply says so from the catalog, lists what it does come in, and states no stock figure."""
+
+from __future__ import annotations
+
+import re
+
+NOW = "2026-11-25T15:00:00+08:00"
+
+
+def test_lip_glaze_has_no_sizes_so_youmeiyou_xl_says_it_comes_in_shades_with_no_stock_figure(beauty_home_room):
+    decision = beauty_home_room.on_air("2").ask("有没有XL", now=NOW)
+    assert decision.action == "answer"
+    assert "不分尺码" in decision.reply
+    assert "色号：#01 烂番茄/#02 奶茶/#03 枫叶红" in decision.reply
+    assert "件" not in decision.reply and "78" not in decision.reply
+
+
+def test_a_charger_asked_for_in_black_says_it_comes_in_wattages(electronics_room):
+    decision = electronics_room.on_air("2").ask("do you have it in black", now=NOW)
+    assert decision.action == "answer"
+    assert "doesn't come in different colours" in decision.reply
+    assert "20W/65W/100W" in decision.reply and "left" not in decision.reply
+
+
+def test_a_puzzle_asked_for_in_blue_lists_piece_counts_and_pictures(toys_room):
+    decision = toys_room.on_air("3").ask("有蓝色的吗", now=NOW)
+    assert decision.action == "answer"
+    assert "不分颜色" in decision.reply and "星空/海洋" in decision.reply
+
+
+def test_a_shade_number_the_lip_glaze_lacks_is_named_as_not_offered(beauty_home_room):
+    room = beauty_home_room.on_air("2")
+    for text in ("06有吗", "6号色有吗"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert decision.reply.startswith("这款没有")
+        assert not re.search(r"\d+件", decision.reply)
+    assert "#02 奶茶" in room.ask("#02还有吗", now=NOW).reply  # a shade it has is still its stock
+
+
+def test_how_big_is_the_bear_with_no_size_fact_lists_its_sizes_from_the_catalog(toys_room):
+    room = toys_room.on_air("4")
+    for text in ("小熊多大", "有多大的", "小熊有几个尺寸"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert "30cm、45cm、60cm" in decision.reply
+
+
+def test_a_size_fact_still_answers_before_the_options(toys_room):
+    decision = toys_room.on_air("3").ask("拼图多大", now=NOW)
+    assert decision.action == "answer" and "30×40cm" in decision.reply
+
+
+def test_how_big_is_the_bottle_lists_its_capacities(outdoor_room):
+    decision = outdoor_room.on_air("3").ask("how big is the bottle", now=NOW)
+    assert decision.action == "answer"
+    assert "20 oz, 32 oz, 40 oz" in decision.reply
+
+
+def test_a_one_metre_bear_is_a_length_the_bear_does_not_come_in(toys_room):
+    decision = toys_room.on_air("4").ask("1米的有吗", now=NOW)
+    assert decision.action == "answer"
+    assert decision.reply.startswith("这款没有1米") and "30cm/45cm/60cm" in decision.reply
+    assert not re.search(r"\d+件", decision.reply)
+
+
+def test_whats_inside_the_bear_is_its_filling(toys_room):
+    decision = toys_room.on_air("4").ask("小熊里面是棉花吗", now=NOW)
+    assert decision.action == "answer" and "PP棉" in decision.reply
+
+
+def test_how_many_colours_does_the_bedding_come_in_lists_colours_not_stock(beauty_home_room):
+    room = beauty_home_room.on_air("4")
+    decision = room.ask("四件套有几个颜色", now=NOW)
+    assert decision.action == "answer" and "燕麦色、雾霾蓝" in decision.reply and "件，" not in decision.reply
+    assert room.ask("还有几个", now=NOW).intent == "stock"
