@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from assistant import lexicon
@@ -141,22 +142,33 @@ def topic_of(text: str) -> str | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=20_000)
 def topic_word(text: str) -> tuple[str, str] | None:
-    """The fact topic a question asks about and the word that says so ("什么材质" → material, 材质)."""
+    """The fact topic a question asks about and the word that says so ("什么材质" → material, 材质).
+
+    Asked several times for each new message, over the whole topic lexicon: worked out once per text.
+    """
     lowered = text.lower()
     best: tuple[str, str] | None = None
-    for name, entry in lexicon.topics().items():
-        for word in entry["ask"]:
-            if _says(lowered, word.lower()) and (best is None or len(word) > len(best[1])):
-                best = (name, word.lower())
+    for name, word, pattern in _topic_words():
+        if word in lowered and (pattern is None or pattern.search(lowered)) \
+                and (best is None or len(word) > len(best[1])):
+            best = (name, word)
     return best
 
 
-def _says(lowered: str, word: str) -> bool:
-    """An English word as a word ("charge", "charges", not inside "chargers"); Han words anywhere."""
-    if not word[-1:].isascii() or not word[-1:].isalpha():
-        return word in lowered
-    return re.search(rf"(?<![a-z]){re.escape(word)}(?:s|es|d|ed|ing)?(?![a-z])", lowered) is not None
+@lru_cache(maxsize=1)
+def _topic_words() -> list[tuple[str, str, re.Pattern[str] | None]]:
+    """(topic, word, pattern) for every asking word of the lexicon. An English word must stand as a
+    word ("charge", "charges", not inside "chargers"): its pattern says so; Han words match anywhere."""
+    found = []
+    for name, entry in lexicon.topics().items():
+        for word in entry["ask"]:
+            word = word.lower()
+            english = word[-1:].isascii() and word[-1:].isalpha()
+            pattern = re.compile(rf"(?<![a-z]){re.escape(word)}(?:s|es|d|ed|ing)?(?![a-z])") if english else None
+            found.append((name, word, pattern))
+    return found
 
 
 def fact_keys_for(topic: str, keys: list[str]) -> list[str]:
