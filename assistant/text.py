@@ -100,6 +100,8 @@ def chinese_numeral(text: str) -> int | None:
     total, current, last_unit = 0, 0, 0
     for char in text:
         if char in digits:
+            if current:
+                return None  # "一二" is two digits in a row, not a numeral
             current = digits[char]
         elif char in units:
             total += (current or 1) * units[char]

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from assistant.catalog.snapshot import StoreSnapshot
 from assistant.matching.sizes_colours import all_colour_words
 from assistant.matching.terms import TermIndex
+from assistant.text import chinese_numeral
 
 _CN_NUM = "零一二两三四五六七八九十"
 _LINK = re.compile(
@@ -51,16 +52,7 @@ class ProductMention:
 
 def chinese_number(text: str) -> int | None:
     """"3" → 3, "十二" → 12, "二十" → 20, "两" → 2."""
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        value = (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
-        return value if all(c in digits for c in tens + ones) else None
-    if len(text) == 1 and text in digits:
-        return digits[text]
-    return None
+    return int(text) if text.isdigit() else chinese_numeral(text)
 
 
 def find_link_no(text: str) -> tuple[int, tuple[int, int]] | None:
