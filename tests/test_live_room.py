@@ -208,7 +208,8 @@ def test_chit_chat_never_waits_in_the_queue_and_overload_is_recorded_not_lost(ap
     time.sleep(0.8)
     capacity = service.capacity
     chatter = [viewer(i, "666") for i in range(500)]
-    questions = [viewer(10_000 + i, f"黑色{['M', 'L', 'XL'][i % 3]}还有吗") for i in range(capacity + 100)]
+    # Each in words of its own: the same words as a queued question would wait with it, not queue.
+    questions = [viewer(10_000 + i, f"黑色{['M', 'L', 'XL'][i % 3]}还有吗 #{i}") for i in range(capacity + 100)]
     result = app_client.post("/v1/rooms/live1/danmaku", json=chatter + questions).json()
     assert result["outcomes"]["ignored"] == 500  # decided at the door, as the planner would
     assert result["outcomes"]["queued"] == capacity
@@ -223,6 +224,36 @@ def test_chit_chat_never_waits_in_the_queue_and_overload_is_recorded_not_lost(ap
     stats = app_client.get("/v1/rooms/live1/stats").json()  # nobody answers: the queued are pending
     assert stats["received"] == 500 + capacity + 100
     assert (stats["ignored"], stats["shed"], stats["pending"]) == (500, 100, capacity)
+
+
+def test_viewers_typing_the_words_of_a_queued_question_wait_with_it_and_share_its_answer(app_client):
+    service = live(app_client)
+    service._stop.set()  # nobody answers yet: the host has just called the link
+    time.sleep(0.8)
+    burst = [viewer(i, ["XL还有吗", "XL还有吗？", "灰色L有货吗"][i % 3]) for i in range(300)]
+    result = app_client.post("/v1/rooms/live1/danmaku", json=burst).json()
+    # Three places in the queue, one per wording, not three hundred.
+    assert result["outcomes"] == {"queued": 3, "joined_queued": 297}
+    assert service.bus.depth() == 3
+    assert app_client.get("/v1/rooms/live1/stats").json()["pending"] == 300
+
+    service._stop.clear()
+    service._threads = [threading.Thread(target=service._work, daemon=True)]
+    service._threads[0].start()
+    service.drain()
+    rows = transcripts(app_client)
+    assert len(rows) == 300
+    xl = [r for r in rows if "XL" in r["text"]]
+    grey = [r for r in rows if "灰色" in r["text"]]
+    assert len({r["group_id"] for r in xl}) == 1 and len({r["group_id"] for r in grey}) == 1
+    # "XL还有吗？" means what "XL还有吗" means: it joins that group too. One tool call per group.
+    assert sum(r["route"] == "grouped" for r in rows) == 298
+    assert sum(bool(r["tool_calls"]) for r in rows) == 2
+    assert all("23" in r["reply"] for r in xl)  # the group's answer: 23 black XL in Guangzhou
+    stats = app_client.get("/v1/rooms/live1/stats").json()
+    assert stats["pending"] == 0 and stats["received"] == _accounted(stats) == 300
+    board = app_client.get("/v1/rooms/live1/board").json()
+    assert sorted(q["count"] for q in board["questions"]) == [100, 200]
 
 
 def _accounted(stats):

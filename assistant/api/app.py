@@ -83,14 +83,14 @@ _WARM_UP_QUESTIONS = ("XL还有吗", "黑色L码有货不", "发到成都几天"
 def _warm_up(assistant: Assistant) -> None:
     """Answer a few questions nobody asked, before the first viewer does (nothing is recorded)."""
     from assistant.catalog.snapshot import get_snapshot
-    from assistant.matching import vocabulary
+    from assistant.matching import prepare
     from assistant.pipeline import Message
 
     started = time.perf_counter()
     try:
         with assistant.engine.connect() as conn:
             store = get_snapshot(assistant.engine, conn)
-        vocabulary(store).implied_product("", [])
+        prepare(store)
         for product in list(store.products.values())[:1]:
             for text in _WARM_UP_QUESTIONS:  # about a named product: nothing is on air in this room
                 turn = assistant.begin(Message("warm-up", "warm-up:0", f"{product.title} {text}"))

@@ -81,8 +81,39 @@ class FrameTally:
 class Admission:
     accepted: bool
     outcome: str
-    """queued, aggregated, person, or the shed reason (repeat, rate_limited, overload_chitchat, overload)."""
+    """queued, joined_queued, aggregated, ignored, person, or the shed reason (repeat, rate_limited,
+    overload_chitchat, overload)."""
     message_id: str | None = None
+
+
+@dataclass
+class Rider:
+    """A question in the same words as one still waiting in the queue: it waits with that one, without a
+    place of its own, and takes its group's answer. When a host calls a link, hundreds of viewers type
+    the same few spellings within a second, before the first of them is answered."""
+
+    msg: Message
+    message_id: str
+    received: dt.datetime
+    sent_at: dt.datetime
+    started: float
+
+
+@dataclass
+class Waiting:
+    """A queued question and the riders waiting with it."""
+
+    words: tuple[str, str]
+    """(room, normalised text)"""
+    riders: list[Rider] = field(default_factory=list)
+
+
+@dataclass
+class Processed:
+    """What answering one message gave: its decision, and the group it opened or joined."""
+
+    decision: Decision
+    group: Group | None
 
 
 class LiveService:
@@ -117,9 +148,18 @@ class LiveService:
         self._last_post: dict[str, float] = {}
         """Group id → when its last post went out: posts to one group are spaced, not a burst."""
         self._recent_texts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._recent_ignored: OrderedDict[tuple[str, str], tuple[float, Decision]] = OrderedDict()
+        """(room, normalised text) → when and how the pipeline ignored these words: chatter the door's
+        cues miss ("gogogo", "蹲蹲") is read once, not once per viewer who types it."""
         self._nicknames: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._policies: dict[str, tuple[float, routing.Policy]] = {}
         self._unacked: dict[str, Delivery] = {}
+        self._waiting: dict[str, Waiting] = {}
+        """Queued message id → the riders waiting with it (in-process bus only: a rider lives in memory)."""
+        self._waiting_by_words: dict[tuple[str, str], str] = {}
+        self._riding = 0
+        """Riders taken in and not yet handed to the transcript writer."""
+        self.riders_allowed = isinstance(self.bus, LocalBus) and isinstance(self.windows, LocalGroupWindows)
         self.stock_changed_at = 0.0
         """When stock last changed (wall clock): a group's answer from before then is not reused."""
         self._lock = threading.Lock()
@@ -168,7 +208,7 @@ class LiveService:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                waiting = len(self._unacked)
+                waiting = len(self._unacked) + self._riding
             if self.bus.depth() == 0 and waiting == 0:
                 break
             time.sleep(0.01)
@@ -187,21 +227,28 @@ class LiveService:
                 admission = self.submit(room_id, danmaku, tally, source=source)
                 outcomes[admission.outcome] += 1
         finally:  # what was decided before anything went wrong is still recorded and counted
+            self._settle(room_id, tally)
+        return outcomes
+
+    def _settle(self, room_id: str, tally: FrameTally) -> None:
+        """Hand a tally's rows to the transcript writer, its counts to ``/metrics``, its events to the room."""
+        try:
             self.recorder.record_many(tally.rows)
             for (metric, labels), amount in tally.counts.items():
                 self.metrics.count(metric, *labels, amount=amount)
-        if tally.ignored or tally.shed:
-            self._publish(room_id, {"type": "tally", "ignored": dict(tally.ignored), "shed": dict(tally.shed)})
-        for event in tally.joined.values():
-            self._publish(room_id, event)
-        return outcomes
+        finally:
+            if tally.ignored or tally.shed:
+                self._publish(room_id, {"type": "tally", "ignored": dict(tally.ignored), "shed": dict(tally.shed)})
+            for event in tally.joined.values():
+                self._publish(room_id, event)
 
     def submit(self, room_id: str, danmaku: Danmaku, tally: FrameTally, *, source: str = "stream") -> Admission:
         """Take one chat message of a frame (see :meth:`submit_many`).
 
         Chit-chat, emoji and spam are recorded as ignored right here, and a question in the same words
         as one just answered joins its group: in a live room these are most messages, and neither needs
-        the queue. Everything else is queued for the workers.
+        the queue. A question in the same words as one still queued waits with it (a :class:`Rider`).
+        Everything else is queued for the workers.
         """
         started = time.perf_counter()
         tally.count(self.metrics.received, source)
@@ -220,22 +267,101 @@ class LiveService:
         idle = _idle_reason(lowered) if len(danmaku.text) <= self.settings.max_message_chars else None
         if idle is not None:
             return self._ignore(msg, now, idle, tally)
+        ignored = self._ignored_before(room_id, lowered)
+        if ignored is not None:
+            return self._ignore_like(msg, now, started, ignored, tally)
         aggregated = self._aggregate_repeat(msg, lowered, now, started, tally)
         if aggregated is not None:
             return aggregated
-        depth = self.bus.depth()
         message_id = new_id()
+        sent_at = danmaku.sent_at(now)
+        # Words naming an account are read against the asker (see Assistant._understand): never shared.
+        words = (room_id, lowered) if self.riders_allowed and ":" not in lowered else None
+        if words is not None and self._ride(words, Rider(msg, message_id, now, sent_at, started)):
+            return Admission(True, "joined_queued", message_id)
+        depth = self.bus.depth()
+        if depth >= self.capacity:
+            return self._shed(msg, now, "overload", tally)
+        if words is not None:
+            self._open_waiting(words, message_id)
         payload = {"room": room_id, "user_id": msg.user_id, "nickname": msg.nickname, "text": msg.text,
-                   "channel": source, "sent_at": danmaku.sent_at(now).isoformat(), "message_id": message_id}
-        if depth >= self.capacity or not self.bus.put(payload):
+                   "channel": source, "sent_at": sent_at.isoformat(), "message_id": message_id}
+        if not self.bus.put(payload):
+            self._shed_riders(room_id, self._close_waiting(message_id), "overload")
             return self._shed(msg, now, "overload", tally)
         self.metrics.queue_depth.set(depth + 1)
         return Admission(True, "queued", message_id)
 
+    # --- riders: the same words as a queued question ------------------------------------------------
+
+    def _ride(self, words: tuple[str, str], rider: Rider) -> bool:
+        with self._lock:
+            head = self._waiting_by_words.get(words)
+            waiting = self._waiting.get(head) if head else None
+            if waiting is None:
+                return False
+            waiting.riders.append(rider)
+            self._riding += 1
+            return True
+
+    def _open_waiting(self, words: tuple[str, str], message_id: str) -> None:
+        with self._lock:
+            self._waiting[message_id] = Waiting(words)
+            self._waiting_by_words[words] = message_id
+
+    def _close_waiting(self, message_id: str) -> list[Rider]:
+        """The queued message is answered (or failed): no one else rides with it; those who did, go."""
+        with self._lock:
+            waiting = self._waiting.pop(message_id, None)
+            if waiting is None:
+                return []
+            if self._waiting_by_words.get(waiting.words) == message_id:
+                del self._waiting_by_words[waiting.words]
+            return waiting.riders
+
+    def _answer_riders(self, room_id: str, riders: list[Rider], head: Processed | None) -> None:
+        """The message they rode with is answered: riders join its group, with no tool call of their own,
+        or are ignored as it was. Where it formed no group (a viewer's own order) or the group can no
+        longer be joined, each is answered on its own."""
+        if not riders:
+            return
+        try:
+            tally = FrameTally()
+            group = head.group if head else None
+            ignored = head.decision if head and group is None and head.decision.action == "ignore" else None
+            alone: list[Rider] = []
+            for rider in riders:
+                if ignored is not None:
+                    self._ignore_like(rider.msg, rider.received, rider.started, ignored, tally, rider.message_id)
+                elif group is None or self._join_answered(group.id, rider.msg, rider.received, rider.started,
+                                                          tally, rider.message_id) is None:
+                    alone.append(rider)
+            self._settle(room_id, tally)
+            for rider in alone:
+                try:
+                    self._process(self.stream, rider.msg, rider.sent_at, rider.message_id)
+                except Exception:
+                    log.exception("answering failed for message %s in room %s", rider.message_id, room_id)
+        finally:
+            with self._lock:
+                self._riding -= len(riders)
+
+    def _shed_riders(self, room_id: str, riders: list[Rider], reason: str) -> None:
+        if not riders:
+            return
+        tally = FrameTally()
+        try:
+            for rider in riders:
+                self._shed(rider.msg, rider.received, reason, tally, rider.message_id)
+            self._settle(room_id, tally)
+        finally:
+            with self._lock:
+                self._riding -= len(riders)
+
     def ask(self, msg: Message) -> Decision:
         """The contract's synchronous path: this message's own decision, and the room sees it too."""
         self.counts.add_received(msg.room_id, 1)
-        return self._process(self.sync, msg, dt.datetime.now(dt.UTC))
+        return self._process(self.sync, msg, dt.datetime.now(dt.UTC)).decision
 
     def stats(self, room_id: str) -> dict[str, Any]:
         """Every viewer message of the room by outcome: ``received`` equals the sum of the others."""
@@ -259,6 +385,7 @@ class LiveService:
     def _answer_delivery(self, delivery: Delivery) -> None:
         payload = delivery.payload
         message_id = payload["message_id"]
+        processed: Processed | None = None
         try:
             if delivery.redelivered and transcripts.recorded(self.engine, message_id):
                 self.bus.ack([delivery])  # answered before its worker stopped: not again
@@ -267,11 +394,13 @@ class LiveService:
                 self._unacked[message_id] = delivery
             msg = Message(room_id=payload["room"], user_id=payload["user_id"], text=payload["text"],
                           nickname=payload.get("nickname"), channel=payload.get("channel", "stream"))
-            self._process(self.stream, msg, dt.datetime.fromisoformat(payload["sent_at"]), message_id)
+            processed = self._process(self.stream, msg, dt.datetime.fromisoformat(payload["sent_at"]), message_id)
         except Exception:  # a worker must survive any one message; it stays unacknowledged for a retry
             log.exception("answering failed for message %s in room %s", message_id, payload.get("room"))
             with self._lock:
                 self._unacked.pop(message_id, None)
+        finally:
+            self._answer_riders(payload["room"], self._close_waiting(message_id), processed)
 
     def _written(self, rows: list[dict[str, Any]]) -> None:
         """The recorder wrote (or spooled) these rows: their messages are done, count and acknowledge them."""
@@ -287,7 +416,7 @@ class LiveService:
     # --- one message ------------------------------------------------------------------------------
 
     def _process(self, assistant: Assistant, msg: Message, sent_at: dt.datetime,
-                 message_id: str | None = None) -> Decision:
+                 message_id: str | None = None) -> Processed:
         turn = assistant.begin(msg, message_id)
         group: Group | None = None
         joined = False
@@ -329,7 +458,7 @@ class LiveService:
             else:
                 self._post(msg.room_id, _address(decision.body, msg.nickname, decision.lang), [msg.user_id], None,
                            policy, body=decision.body)
-        decision = assistant.record(turn, group_id=group.id if group else None, route_to=where)
+        decision = assistant.record(turn, group_id=group.id if group else None, route_to=where, joined=joined)
         if assistant is not self.stream:  # the stream's rows are counted once written (see _written)
             self.counts.add_decided([{"room_id": msg.room_id, "action": decision.action, "route": where}])
         self.metrics.count(self.metrics.decisions, decision.action, where)
@@ -339,8 +468,13 @@ class LiveService:
                 self._recent_texts[(msg.room_id, turn.understood.text.lower())] = group.id
                 while len(self._recent_texts) > 20_000:
                     self._recent_texts.popitem(last=False)
+        elif decision.action == "ignore" and turn.understood is not None and assistant is self.stream:
+            with self._lock:
+                self._recent_ignored[(msg.room_id, turn.understood.text.lower())] = (time.monotonic(), decision)
+                while len(self._recent_ignored) > 20_000:
+                    self._recent_ignored.popitem(last=False)
         self._publish_turn(turn, decision, group, status if not joined else None)
-        return decision
+        return Processed(decision, group)
 
     def _aggregate_repeat(self, msg: Message, lowered: str, now: dt.datetime, started: float,
                           tally: FrameTally) -> Admission | None:
@@ -348,7 +482,12 @@ class LiveService:
         if not isinstance(self.windows, LocalGroupWindows):
             return None  # shared windows: every message goes through the bus
         group_id = self._recent_texts.get((msg.room_id, lowered))
-        live = self._groups_live.get(group_id) if group_id else None
+        return self._join_answered(group_id, msg, now, started, tally) if group_id else None
+
+    def _join_answered(self, group_id: str, msg: Message, now: dt.datetime, started: float, tally: FrameTally,
+                       message_id: str | None = None) -> Admission | None:
+        """Join a group of this process whose answer still holds, or None: answer the message itself."""
+        live = self._groups_live.get(group_id)
         if live is None:
             return None
         group, opener = live
@@ -356,7 +495,7 @@ class LiveService:
         if decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
                 or group.decided_at < self.stock_changed_at:
             return None
-        message_id = new_id()
+        message_id = message_id or new_id()
         _, new = self.windows.join_or_open(msg.room_id, group.key,
                                            Member(msg.user_id, msg.nickname, message_id, time.monotonic()))
         if new:
@@ -404,13 +543,37 @@ class LiveService:
             event["samples"].append(msg.text[:200])
         event["latencies_ms"].append(round(latency_ms, 2))
 
-    def _shed(self, msg: Message, now: dt.datetime, reason: str, tally: FrameTally) -> Admission:
+    def _ignored_before(self, room_id: str, lowered: str) -> Decision | None:
+        """How the pipeline ignored these same words lately in this room (the product on air unchanged)."""
+        found = self._recent_ignored.get((room_id, lowered))
+        if found is None or time.monotonic() - found[0] > self.window_seconds:
+            return None
+        return found[1]
+
+    def _ignore_like(self, msg: Message, now: dt.datetime, started: float, decision: Decision, tally: FrameTally,
+                     message_id: str | None = None) -> Admission:
+        """Ignored as the same words were a moment ago (the understanding of words is the same for all)."""
+        tally.count(self.metrics.decisions, "ignore", "none")
+        tally.count(self.metrics.fast_path, "ignored")
+        row = transcripts.row_for(
+            room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
+            lang=decision.lang, intent=decision.intent, action="ignore", reply="", confidence=decision.confidence,
+            reason=decision.reason, understanding={"reason_code": decision.reason_code, "fast_path": True,
+                                                   "same_words_as": decision.message_id},
+            tool_calls=[], planner=decision.planner, latency_ms=(time.perf_counter() - started) * 1000,
+            message_id=message_id, route="none")
+        tally.rows.append(row)
+        tally.ignored[decision.reason_code] += 1
+        return Admission(True, "ignored", row["message_id"])
+
+    def _shed(self, msg: Message, now: dt.datetime, reason: str, tally: FrameTally,
+              message_id: str | None = None) -> Admission:
         """Not answered one by one; recorded all the same, with the reason."""
         tally.count(self.metrics.shed, reason)
         row = transcripts.row_for(
             room_id=msg.room_id, user_id=msg.user_id, text=msg.text, received_at=now, clock=now, channel=msg.channel,
             lang=None, intent=None, action="ignore", reply="", confidence=0.0, reason=f"shed: {reason}",
-            understanding={}, tool_calls=[], planner="none", latency_ms=0.0, route="shed")
+            understanding={}, tool_calls=[], planner="none", latency_ms=0.0, message_id=message_id, route="shed")
         tally.rows.append(row)
         tally.shed[reason] += 1
         return Admission(False, reason, row["message_id"])
@@ -590,6 +753,17 @@ class LiveService:
         """A catalog was imported here: answers and cached readings from before it are not reused."""
         self.stock_changed_at = time.time()
         self.stream.forget_room()
+        self._recent_ignored.clear()
+        threading.Thread(target=self._prepare_catalog, name="prepare-catalog", daemon=True).start()
+
+    def _prepare_catalog(self) -> None:
+        from assistant.matching import prepare
+
+        try:
+            with storage_errors(), self.engine.connect() as conn:
+                prepare(get_snapshot(self.engine, conn))
+        except StorageError as exc:
+            log.warning("matchers for the new catalog not prepared ahead: %s", exc)
 
     def forget_policy(self, room_id: str) -> None:
         self._policies.pop(room_id, None)
@@ -605,6 +779,7 @@ class LiveService:
     def refresh_on_air(self, room_id: str) -> None:
         """Reload the product on air and its stock onto the room's board (after on-air changes)."""
         self.stream.forget_room(room_id)
+        self._recent_ignored.clear()  # words are read against the product on air
         event = self._on_air_event(room_id)
         self._publish(room_id, event)
 

@@ -86,3 +86,12 @@ def _build(store: StoreSnapshot) -> Vocabulary:
 
 def vocabulary(store: StoreSnapshot) -> Vocabulary:
     return store.derived("vocabulary", _build)
+
+
+def prepare(store: StoreSnapshot) -> Vocabulary:
+    """Build every matcher of this catalog now (each product's options, the distinctive option words,
+    the kinds of product), so that the first viewers after a start or an import do not wait for them."""
+    words = vocabulary(store)
+    words.implied_product("", [])
+    _ = words.types
+    return words
