@@ -256,6 +256,20 @@ def test_viewers_typing_the_words_of_a_queued_question_wait_with_it_and_share_it
     assert sorted(q["count"] for q in board["questions"]) == [100, 200]
 
 
+def test_chatter_the_door_cannot_tell_is_read_once_then_ignored_at_the_door(app_client):
+    # "gogogo" has no chit-chat cue the door knows: the first one goes through the pipeline, which
+    # ignores it; the next viewers typing it are ignored at the door, the same way, without the queue.
+    first = send(app_client, [viewer(0, "gogogo")])
+    assert first["outcomes"] == {"queued": 1}
+    again = send(app_client, [viewer(i, "gogogo") for i in range(1, 51)])
+    assert again["outcomes"] == {"ignored": 50}
+    rows = transcripts(app_client)
+    assert len(rows) == 51 and {r["action"] for r in rows} == {"ignore"}
+    assert len({r["reason"] for r in rows}) == 1  # the reason the pipeline gave, for all of them
+    # A question is never taken for chatter this way: it has other words.
+    assert send(app_client, [viewer(99, "gogogo XL还有吗")])["outcomes"] == {"queued": 1}
+
+
 def _accounted(stats):
     return sum(stats[k] for k in ("answered", "grouped", "escalated", "ignored", "shed", "pending"))
 
