@@ -76,3 +76,47 @@ def test_how_many_colours_does_the_bedding_come_in_lists_colours_not_stock(beaut
     decision = room.ask("四件套有几个颜色", now=NOW)
     assert decision.action == "answer" and "燕麦色、雾霾蓝" in decision.reply and "件，" not in decision.reply
     assert room.ask("还有几个", now=NOW).intent == "stock"
+
+
+# --- lengths in Chinese numerals: 一米 is 1m, 一米八 1.8m, 两米 2m ------------------------------------------
+
+def stock_selection(decision) -> dict:
+    for call in decision.tool_calls:
+        if call["name"] == "check_stock":
+            return call["args"].get("options") or {}
+    return {}
+
+
+def test_a_one_metre_bed_in_chinese_numerals_is_a_size_the_bedding_does_not_come_in(beauty_home_room):
+    room = beauty_home_room.on_air("4")
+    for text, said in (("一米的有吗", "1米"), ("一米二的有吗", "1.2米"), ("两米二的有吗", "2.2米")):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert decision.reply.startswith(f"这款没有{said}"), text
+        assert "1.5m床/1.8m床/2.0m床" in decision.reply and not re.search(r"\d+件", decision.reply)
+
+
+def test_一米八_and_两米_in_chinese_numerals_are_the_beds_the_bedding_comes_in(beauty_home_room):
+    room = beauty_home_room.on_air("4")
+    assert stock_selection(room.ask("一米八的床", now=NOW)) == {"尺寸": ["1.8m床"]}
+    assert stock_selection(room.ask("两米的有吗", now=NOW)) == {"尺寸": ["2.0m床"]}
+    assert stock_selection(room.ask("一米五的燕麦色还有吗", now=NOW)) == {"尺寸": ["1.5m床"], "颜色": ["燕麦色"]}
+
+
+def test_sixty_metres_in_chinese_numerals_is_the_60m_rope(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("六十米的有吗", now=NOW)
+    assert decision.action == "answer"
+    assert stock_selection(decision) == {"Length": ["60m"]}
+
+
+def test_a_cable_sold_in_feet_asked_for_in_metres_says_it_comes_in_feet(electronics_room):
+    decision = electronics_room.on_air("3").ask("两米的线有吗", now=NOW)
+    assert decision.action == "answer"
+    assert decision.reply.startswith("这款没有2米") and "3 ft/6 ft/10 ft" in decision.reply
+    assert not re.search(r"\d+件", decision.reply)
+
+
+def test_a_height_in_chinese_numerals_still_asks_for_a_size(hoodie_room):
+    decision = hoodie_room.ask("一米七 120斤穿什么码")
+    assert decision.action == "answer" and decision.intent == "size_advice"
+    assert "170" in decision.reply

@@ -322,7 +322,8 @@ _CODED_VALUE = re.compile(r"[#＃]?\d{1,3}(?:\s+|(?=[\u4e00-\u9fff]))\S")
 # A numbered value asked for: "02色号", "2号色", "#02", or "02" with its leading zero ("02有吗").
 _CODE_ASKED = re.compile(r"(?<![\d.a-z#＃])(?:[#＃]\s*\d{1,3}|\d{1,3}\s*(?:色号|号色|号)(?!码)|0\d(?=\s*(?:还有|有|呢|吗|[?？]|$)))",
                          re.IGNORECASE)
-_LENGTHS = {"m": "length", "cm": "length", "mm": "length"}
+_LENGTHS = {"m": "length", "cm": "length", "mm": "length", "'": "length", "in": "length"}
+"""Units of length (by their synonym group's first spelling: "'" is feet, "in" inches), one kind."""
 _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
