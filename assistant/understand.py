@@ -117,7 +117,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     spans: list[tuple[int, int]] = []
 
     # "#05多少钱" with a lip glaze on air whose shades are "#01 …" – "#05": the shade, not link 5.
-    codes = words.options(on_air_sku).hash_code_spans(text) if on_air_sku in store.products else []
+    # "#06有吗" of shades "#01…#05": a shade it lacks, not link 6.
+    codes = words.options(on_air_sku).hash_code_spans(text, store.by_link_no) if on_air_sku in store.products else []
     product = _product(text, words, spans, also_exclude=codes)
     source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
     if product is None and on_air_sku in store.products:

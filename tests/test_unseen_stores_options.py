@@ -40,6 +40,35 @@ def test_a_shade_number_the_lip_glaze_lacks_is_named_as_not_offered(beauty_home_
     assert "#02 奶茶" in room.ask("#02还有吗", now=NOW).reply  # a shade it has is still its stock
 
 
+def test_hash_06_of_a_lip_glaze_in_shades_01_to_05_is_a_shade_it_lacks_not_link_6(beauty_home_room):
+    room = beauty_home_room.on_air("2")
+    for text in ("#06有吗", "＃06有吗", "#6有吗", "#6号色还有吗"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer", text
+        assert decision.reply.startswith(("这款没有#06", "这款没有#6")), text
+        assert "#01 烂番茄/#02 奶茶/#03 枫叶红/#04 豆沙粉/#05 脏橘" in decision.reply, text
+        assert not re.search(r"\d+件", decision.reply), text
+
+
+def test_a_lip_glaze_named_beside_a_hash_number_no_link_has_is_asked_for_that_shade(beauty_home_room):
+    decision = beauty_home_room.on_air("1").ask("唇釉 #6有吗", now=NOW)
+    assert decision.action == "answer"
+    assert decision.reply.startswith("这款没有#6") and "#05 脏橘" in decision.reply
+
+
+def test_a_hash_number_in_the_lipsticks_own_padded_shape_is_a_shade_even_where_a_link_has_it(room):
+    """The contract's example store: the lipstick (link 7) comes in "01 正红", "03 豆沙", "05 枫叶棕"
+    (no "#"); link 5 is a down jacket."""
+    lipstick = room.on_air("LIP-12")
+    assert "05 枫叶棕" in lipstick.ask("#05有吗", now=NOW).reply
+    decision = lipstick.ask("#06有吗", now=NOW)
+    assert decision.action == "answer" and decision.reply.startswith("这款没有#06")
+    assert "01 正红/03 豆沙/05 枫叶棕" in decision.reply and not re.search(r"\d+件", decision.reply)
+    # Written as a link is written ("#5"), it is still link 5, as it is with the hoodie on air.
+    assert "羽绒服" in lipstick.ask("#5有吗", now=NOW).reply
+    assert "羽绒服" in room.on_air("HOODIE-01").ask("#05有吗", now=NOW).reply
+
+
 def test_how_big_is_the_bear_with_no_size_fact_lists_its_sizes_from_the_catalog(toys_room):
     room = toys_room.on_air("4")
     for text in ("小熊多大", "有多大的", "小熊有几个尺寸"):
