@@ -149,3 +149,87 @@ def test_a_height_in_chinese_numerals_still_asks_for_a_size(hoodie_room):
     decision = hoodie_room.ask("一米七 120斤穿什么码")
     assert decision.action == "answer" and decision.intent == "size_advice"
     assert "170" in decision.reply
+
+
+# --- an option's values asked to be listed, in any wording and for any option --------------------------
+
+def test_what_colors_do_you_have_lists_the_jackets_colours_not_its_stock(outdoor_room):
+    room = outdoor_room.on_air("7")
+    for text in ("what colors do you have", "how many colours", "which colors are available", "what are the colors"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer" and decision.intent == "product_info", text
+        assert "colours: Black, Red (all in stock)" in decision.reply, text
+        assert not re.search(r"\d", decision.reply), text
+
+
+def test_which_sizes_are_available_names_the_size_sold_out_in_every_colour(outdoor_room):
+    # XL comes only in black, and black XL is sold out; the other sizes have stock in some colour.
+    decision = outdoor_room.on_air("7").ask("what sizes are available", now=NOW)
+    assert decision.action == "answer"
+    assert decision.reply.endswith("sizes: S, M, L, XL (XL sold out)")
+
+
+def test_a_size_named_with_left_is_still_the_stock_of_that_size(outdoor_room):
+    decision = outdoor_room.on_air("7").ask("size M left?", now=NOW)
+    assert decision.intent == "stock" and "30 left" in decision.reply and "8 left" in decision.reply
+
+
+def test_what_sizes_of_a_backpack_sold_by_capacity_lists_its_capacities(outdoor_room):
+    decision = outdoor_room.on_air("2").ask("what sizes do you have", now=NOW)
+    assert decision.action == "answer" and "capacities: 28L, 38L" in decision.reply
+
+
+def test_what_wattages_do_you_have_lists_the_chargers_wattages_with_the_sold_out_one(electronics_room):
+    decision = electronics_room.on_air("2").ask("what wattages do you have", now=NOW)
+    assert decision.action == "answer"
+    assert "wattages: 20W, 65W, 100W (100W sold out)" in decision.reply and "left" not in decision.reply
+
+
+def test_what_colors_of_a_charger_sold_by_wattage_says_it_has_no_colours(electronics_room):
+    decision = electronics_room.on_air("2").ask("what colors do you have", now=NOW)
+    assert decision.action == "answer"
+    assert "doesn't come in different colours" in decision.reply and "20W/65W/100W" in decision.reply
+    assert "left" not in decision.reply
+
+
+def test_which_shades_are_left_lists_the_lip_glaze_shades_and_the_sold_out_ones(beauty_home_room):
+    room = beauty_home_room.on_air("2")
+    for text in ("还有哪些色号", "色号有哪些", "what shades do you have"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer" and decision.intent == "product_info", text
+        assert "#01 烂番茄" in decision.reply and "#05 脏橘" in decision.reply, text
+        assert not re.search(r"\d+件|\d+ left", decision.reply), text
+    assert room.ask("还有哪些色号", now=NOW).reply.endswith("其中#02 奶茶、#03 枫叶红已售罄")
+
+
+def test_which_colours_are_in_stock_lists_the_bedding_colours(beauty_home_room):
+    room = beauty_home_room.on_air("4")
+    for text in ("哪些颜色有货", "有几个颜色", "除了燕麦色还有什么颜色"):
+        decision = room.ask(text, now=NOW)
+        assert decision.intent == "product_info", text
+        assert decision.reply.endswith("颜色有：燕麦色、雾霾蓝，都有货"), text
+
+
+def test_the_sizes_of_a_colour_named_are_that_colours_stock(beauty_home_room):
+    decision = beauty_home_room.on_air("4").ask("雾霾蓝有哪些尺寸", now=NOW)
+    assert decision.intent == "stock"
+    assert "1.5m床售罄" in decision.reply and "1.8m床 35件" in decision.reply
+
+
+def test_how_many_flavours_lists_the_flavours_and_the_sold_out_one(shoes_tea_room):
+    room = shoes_tea_room.on_air("4")
+    for text in ("有几种口味", "有哪些口味", "多少种口味"):
+        decision = room.ask(text, now=NOW)
+        assert decision.action == "answer" and decision.intent == "product_info", text
+        assert decision.reply.endswith("口味有：白桃乌龙、柠檬红茶、荔枝红茶、青提茉莉，其中柠檬红茶已售罄"), text
+    assert room.ask("芒果味有吗", now=NOW).reply.startswith("这款没有芒果味")
+
+
+def test_a_hoodies_colours_and_sizes_asked_in_chinese_and_english(hoodie_room):
+    assert hoodie_room.ask("有哪些颜色").reply.endswith("颜色有：黑色、灰色，都有货")
+    assert hoodie_room.ask("what colours do you have").reply.endswith("colours: black, grey (all in stock)")
+    for text in ("有几个码", "有什么码"):
+        assert hoodie_room.ask(text).reply.endswith("尺码有：M、L、XL、XXL，其中XXL已售罄"), text
+    assert hoodie_room.ask("170穿什么码").intent == "size_advice"
+    decision = hoodie_room.ask("黑色有哪些码")
+    assert decision.intent == "stock" and "L 8件" in decision.reply

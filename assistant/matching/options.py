@@ -245,8 +245,9 @@ class OptionVocabulary:
             for match in pattern.finditer(text):
                 if any(match.start() < e and s < match.end() for s, e in exclude):
                     continue
-                if pattern is _FLAVOUR and match.group(0)[0] in "有的是么什要拍买这那":
-                    continue  # the two characters before 味 must be the flavour itself, not "有麻"
+                if pattern is _FLAVOUR and (match.group(0)[0] in "有的是么什要拍买这那"
+                                            or not _NOT_A_FLAVOUR.isdisjoint(match.group(0)[:2])):
+                    continue  # the two characters before 味 must be the flavour itself, not "有麻" or "几种"
                 for name in self.product.option_names:
                     if matches_option(name, match):
                         found.append((name, match.group(0).strip(), match.span()))
@@ -335,6 +336,8 @@ _QUANTITY_ANY = re.compile(
     re.IGNORECASE)
 # "荔枝口味" names 荔枝, not "枝口"; the longer form is tried first at each position.
 _FLAVOUR = re.compile(r"(?:[\u4e00-\u9fff]{2}口味|[\u4e00-\u9fff]{2}味)(?!道)")
+_NOT_A_FLAVOUR = frozenset("几哪些种什么多少样款个啥")
+"""Characters of a question, not of a flavour: "有几种口味", "哪些口味", "多少种口味" list the flavours."""
 _CODED_VALUE = re.compile(r"[#＃]?\d{1,3}(?:\s+|(?=[\u4e00-\u9fff]))\S")
 # A numbered value asked for: "02色号", "2号色", "#02", or "02" with its leading zero ("02有吗").
 _CODE_ASKED = re.compile(r"(?<![\d.a-z#＃])(?:[#＃]\s*\d{1,3}|\d{1,3}\s*(?:色号|号色|号)(?!码)|0\d(?=\s*(?:还有|有|呢|吗|[?？]|$)))",
