@@ -167,7 +167,7 @@ def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding,
         return _price(results["product"], results.get("price"), w)
     if intent == "product_info":
         if u.topic and u.topic.startswith("options:"):
-            return _option_values(results["product"], u.topic.split(":", 1)[1], w)
+            return _option_values(results["product"], u.topic.split(":", 1)[1], w, results.get("option_stock"))
         return _facts(results["product_info"], w)
     if intent == "size_advice":
         return _size_or_tip(results.get("size_advice"), results.get("size_tip"), u, w)
@@ -538,20 +538,45 @@ def _size_or_tip(advice: ToolCall | None, tip: ToolCall | None, u: Understanding
     return _size(advice, w)
 
 
-def _option_values(product_call: ToolCall, option: str, w: Writer) -> str:
+def _option_values(product_call: ToolCall, option: str, w: Writer, stock_call: ToolCall | None = None) -> str:
+    """The values an option comes in ("what colours do you have"), then which of them are sold out
+    in every variant, when the stock check says so (no figures: a value's stock is many variants')."""
     if not product_call.ok or product_call.result["product"] is None:
         raise _Escalate("ambiguous_product")
     product = product_call.result["product"]
     values = product["options"].get(option) or []
     if not values:
         raise _Escalate("unknown_question")
-    shown = [_english_colour(v) if w.lang == "en" else v for v in values[:12]]
-    return w("info.option_values", title=product["title"], option=_option_name(option, w), values=w.join(shown))
+    shown = values[:12]
+    show = _english_colour if w.lang == "en" else str
+    sentence = w("info.option_values", title=product["title"], option=_option_name(option, w),
+                 values=w.join([show(v) for v in shown]))
+    if stock_call is None or not stock_call.ok:
+        return sentence
+    in_stock = {v["options"].get(option) for v in stock_call.result["variants"] if v["status"] != "sold_out"}
+    sold_out = [v for v in shown if v not in in_stock]
+    if not sold_out:
+        return sentence + w("info.option_all_in_stock")
+    if len(sold_out) == len(shown):
+        return sentence + w("info.option_none_in_stock")
+    return sentence + w("info.option_sold_out", values=w.join([show(v) for v in sold_out]))
 
 
 def _option_name(option: str, w: Writer) -> str:
+    """An option's name in a list of its values: the prompts' word for it, else its own name (in
+    English, lower case and plural: "Wattage" → "wattages", "backrest height" → "backrest heights")."""
     names = text(w.lang, "option_names")
-    return names.get(option.lower(), option)
+    name = names.get(option.lower())
+    if name is not None:
+        return name
+    if w.lang != "en" or not option.isascii():
+        return option
+    lowered = option.lower()
+    if lowered.endswith("s"):
+        return lowered
+    if lowered.endswith("y") and lowered[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return lowered[:-1] + "ies"
+    return lowered + "s"
 
 
 # --- answers from the knowledge index -------------------------------------------------------------

@@ -148,7 +148,8 @@ class RulePlanner:
             return steps
         if intent == "product_info":
             if u.topic and u.topic.startswith("options:"):
-                return []  # the values come with find_product
+                # The values come with find_product; the stock says which of them are sold out.
+                return [Step("check_stock", {"product_sku": sku, "options": None}, "option_stock")]
             return [Step("product_facts", {"product_sku": sku, "topic": u.topic or u.text}, "product_info")]
         if intent == "size_advice":
             # The product's own sizing note answers when there is no chart (shoes: "偏大半码").

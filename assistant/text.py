@@ -27,13 +27,19 @@ _REPEAT = re.compile(r"([\u4e00-\u9fff!?！？~。，,.…\-—=])\1{2,}")
 _SPACES = re.compile(r"\s+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # A quantity in Chinese numerals, as option values are written in digits: "一百毫升" is "100毫升",
-# "五百片" "500片", "三到六岁" "3到6岁", "一百二十斤" "120斤". Not 米 ("一米七" is a height, read
-# elsewhere), not money or counts of items ("一件", "一百块"), which are no option value.
+# "五百片" "500片", "三到六岁" "3到6岁", "一百二十斤" "120斤". Not 米, whose digits after it are
+# decimals (_CN_METRES), not money or counts of items ("一件", "一百块"), which are no option value.
 _CN_NUMERAL_RUN = "[零一二两三四五六七八九十百千]+"
 _QUANTITY_UNIT = r"(?:毫升|千克|公斤|厘米|毫米|英寸|升|克|斤|片|岁|寸|瓦|袋|盒|瓶|粒|册|ml|kg|cm|mm|g|w)(?![a-z])"
 _CN_QUANTITY = re.compile(
     rf"(?<![零一二两三四五六七八九十百千万亿第米])({_CN_NUMERAL_RUN})"
     rf"(?:(\s*[到至~\-]\s*)(?=(?:{_CN_NUMERAL_RUN}|\d+)\s*{_QUANTITY_UNIT})|(?=\s*{_QUANTITY_UNIT}))", re.IGNORECASE)
+# A length in metres in Chinese numerals, as option values are written in digits: "一米" is "1米",
+# "一米八" "1.8米", "两米二" "2.2米", "六十米" "60米" (the digits after 米 are decimals). A height
+# reads the same way afterwards ("1.7米" is 170cm to the body reader).
+_CN_DIGIT = "零一二三四五六七八九"
+_CN_METRES = re.compile(
+    rf"(?<![零一二两三四五六七八九十百千万亿第])({_CN_NUMERAL_RUN})米([{_CN_DIGIT}]{{1,2}})?(?![零一二两三四五六七八九十百千万])")
 _LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
 
 
@@ -71,6 +77,7 @@ def normalise(raw: str) -> Normalised:
     text = _REPEAT.sub(r"\1", text)
     for pattern, replacement in colloquial_rules():
         text = pattern.sub(replacement, text)
+    text = _CN_METRES.sub(_metres, text)
     text = _CN_QUANTITY.sub(_digits, text)
     text = _SPACES.sub(" ", text).strip()
     return Normalised(original=original, text=text, lower=text.lower())
@@ -91,6 +98,14 @@ def has_han(text: str) -> bool:
 def _digits(match: re.Match[str]) -> str:
     value = chinese_numeral(match.group(1))
     return (match.group(1) if value is None else str(value)) + (match.group(2) or "")
+
+
+def _metres(match: re.Match[str]) -> str:
+    whole = chinese_numeral(match.group(1))
+    if whole is None:
+        return match.group(0)
+    decimals = "".join(str(_CN_DIGIT.index(char)) for char in match.group(2) or "")
+    return f"{whole}.{decimals}米" if decimals else f"{whole}米"
 
 
 def chinese_numeral(text: str) -> int | None:

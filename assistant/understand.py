@@ -117,7 +117,8 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     spans: list[tuple[int, int]] = []
 
     # "#05多少钱" with a lip glaze on air whose shades are "#01 …" – "#05": the shade, not link 5.
-    codes = words.options(on_air_sku).hash_code_spans(text) if on_air_sku in store.products else []
+    # "#06有吗" of shades "#01…#05": a shade it lacks, not link 6.
+    codes = words.options(on_air_sku).hash_code_spans(text, store.by_link_no) if on_air_sku in store.products else []
     product = _product(text, words, spans, also_exclude=codes)
     source: Literal["named", "on_air", "implied", "none"] = "named" if product else "none"
     if product is None and on_air_sku in store.products:
@@ -188,22 +189,35 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
     is_question = any(p.search(lowered) for p in cues.question)
-    asked_option = _asked_option(lowered, store.products.get(product.sku or "") if product else None,
-                                 bare=masked.strip(" ?？!！.。~") if _BARE_WORD.fullmatch(masked)
-                                 and not options and not unavailable else None)
+    asked = None
+    listed = options
+    if product is not None and product.sku in store.products:
+        # Read around the option values named: "黑色有哪些码" asks for sizes, not colours ("色").
+        questions = words.questions(product.sku)  # type: ignore[arg-type]
+        asked = questions.find(masked, bare=masked.strip(" ?？!！.。~")
+                               if _BARE_WORD.fullmatch(masked) and not options and not unavailable else None)
+        if asked is not None and asked.option and set(options) == {asked.option} and questions.others(masked):
+            listed = {}  # "除了黑色还有什么颜色": the other colours, not black's stock
+    asked_option = asked.option if asked is not None else None
     lang, mixed = _language(norm, spans, store)
     fact_topic = named_fact or topic_of(masked)
     info = store.products.get(product.sku or "") if product else None
     if fact_topic and not named_fact and options and info is not None and fact_keys_for(fact_topic, info.option_names):
         fact_topic = None  # "red waterproof 20hrs?": variant words, one naming an option (water resistance)
-    intent, also = _decide_intent(scores, body, order_id, destination, options, unavailable, product, source,
+    if asked is not None and asked.option is None and not fact_topic and not options and not unavailable \
+            and not body.any and not any(v for k, v in scores.items() if k not in ("stock", "product_info")):
+        # "what colours do you have" of a charger sold by wattage: it does not come in colours.
+        unavailable = {asked.kind: asked.said}
+    intent, also = _decide_intent(scores, body, order_id, destination, listed, unavailable, product, source,
                                   is_question, asked_option, fact_topic, "injection" in flags)
     if intent in ("stock", "product_info") and not also and not options and not unavailable and named_fact is None \
             and not asked_option and not body.any and order_id is None and _faq_instead(masked, store, intent, source):
         intent = "policy"
     topic = None
     if intent == "product_info":
-        topic = f"options:{asked_option}" if asked_option and not fact_topic else fact_topic
+        # "有哪些口味", "小熊有几个尺寸": the option asked for by name lists its values, before a fact
+        # the topic word might find; a fact the catalog names ("鞋面") still answers.
+        topic = f"options:{asked_option}" if asked_option and not named_fact else fact_topic
     return Understanding(
         text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
         also=also, is_question=is_question, product=product, product_source=source, options=options,
@@ -250,45 +264,8 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-_OPTION_WORDS = {
-    "color": ["color", "colors", "colour", "colours", "颜色", "色"],
-    "size": ["size", "sizes", "尺码", "码数", "码", "尺寸"],
-    "shade": ["shade", "shades", "色号"],
-    "flavor": ["flavor", "flavors", "flavour", "flavours", "口味", "味道"],
-    "capacity": ["capacity", "capacities", "容量", "规格"],
-    "material": ["material", "materials", "材质"],
-    "style": ["style", "styles", "款式"],
-}
-_LISTING = re.compile(r"\b(what|which|any other|other|different)\b|有(哪些|什么|几种|几个|几款|哪几)|(哪些|几种|哪几种|多少种)|什么(颜色|码|色号|口味|规格|款)")
-
-
 _BARE_WORD = re.compile(r"[\s?？!！.。~]*[a-z\u4e00-\u9fff]+[\s?？!！.。~]*")
 """Nothing but one word beside the product's name ("jacket sizes?", "颜色？")."""
-
-
-def _asked_option(lowered: str, product: Any, bare: str | None = None) -> str | None:
-    """"What colours does it come in", "有哪些色号", "jacket sizes?": the option whose values the viewer
-    wants listed (``bare``: the one word asked beside the product's name, which must name the option)."""
-    if product is None:
-        return None
-    listing = _LISTING.search(lowered) is not None
-    if not listing and not bare:
-        return None
-    for name in product.option_names:
-        key = name.lower()
-        terms = [word for kind, words in _OPTION_WORDS.items() if kind in key for word in words]  # "Colorway"
-        terms += [key, key + "s", key + "es"]
-        terms += [w for w in key.split() if len(w) >= 4 and w not in ("size", "type", "color", "colour")]
-        for term in sorted(set(terms), key=len, reverse=True):
-            if not listing:
-                if bare is not None and bare.rstrip("呢吗呀啊嘛") in (term, term + "s", term + "es"):
-                    return name
-            elif term.isascii():
-                if re.search(rf"\b{re.escape(term)}(e?s)?\b", lowered):
-                    return name
-            elif term in lowered:
-                return name
-    return None
 
 
 def _product(text: str, words: Vocabulary, spans: list[tuple[int, int]],
@@ -463,11 +440,15 @@ def _decide_intent(scores: dict[str, float], body: Body, order_id: str | None, d
         # "red waterproof 20hrs?": variant words and no fact asked about read as a stock question.
         if top == "product_info" and options and fact_topic is None and not asked_option:
             top = "stock"
-        # "四件套有几个颜色": a count of colours, not of pieces in stock (only a weak stock cue said so).
-        if top == "stock" and asked_option and not options and not unavailable and scores["stock"] < 2:
+        # "四件套有几个颜色", "what colours do you have", "还有哪些颜色": the values of an option, listed
+        # (with which are sold out), not the stock of every variant.
+        if top == "stock" and asked_option and not options and not unavailable:
             top = "product_info"
+        # "黑色有哪些码", "size 8 left?": the variants of the values named, with their stock.
+        if top == "product_info" and asked_option and options:
+            top = "stock"
     elif asked_option is not None:
-        top = "product_info"
+        top = "stock" if options else "product_info"
     elif destination is not None and product is not None:
         top = "shipping"
     elif options or unavailable:

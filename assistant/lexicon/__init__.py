@@ -1,4 +1,5 @@
-"""Built-in word lists: colloquial forms, colours, sizes, intent cues, fact topics, kinds of product, places.
+"""Built-in word lists: colloquial forms, colours, sizes, intent cues, fact topics, kinds of product, places,
+the words for kinds of option and how their values are asked to be listed.
 
 These are data the matchers read (not text shown to people, which lives in ``prompts/``). Each is
 loaded once per process, on first use. The catalog adds its own words on top (see
@@ -65,3 +66,8 @@ def places() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def question_words() -> dict[str, Any]:
     return _yaml("question_words.yaml")
+
+
+@lru_cache(maxsize=1)
+def option_words() -> dict[str, Any]:
+    return _yaml("option_words.yaml")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.catalog.snapshot import StoreSnapshot
+from assistant.matching.asked import OptionQuestions
 from assistant.matching.options import OptionMentions, OptionValue, OptionVocabulary
 from assistant.matching.places import PlaceVocabulary
 from assistant.matching.product_types import ProductTypes
@@ -31,6 +32,7 @@ class Vocabulary:
     products: ProductVocabulary
     places: PlaceVocabulary
     _options: dict[str, OptionVocabulary] = field(default_factory=dict)
+    _questions: dict[str, OptionQuestions] = field(default_factory=dict)
     _distinctive: TermIndex[tuple[str, OptionValue]] | None = None
     _types: ProductTypes | None = None
 
@@ -47,6 +49,14 @@ class Vocabulary:
             vocabulary = OptionVocabulary(self.store.product(sku))
             self._options[sku] = vocabulary
         return vocabulary
+
+    def questions(self, sku: str) -> OptionQuestions:
+        """How a viewer asks for product ``sku``'s option values to be listed ("有哪些颜色")."""
+        questions = self._questions.get(sku)
+        if questions is None:
+            questions = OptionQuestions(self.store.product(sku), self.options(sku).kinds)
+            self._questions[sku] = questions
+        return questions
 
     def implied_product(self, text: str, exclude: list[tuple[int, int]]) -> ImpliedProduct | None:
         """The one product whose own option values a text names, when no product was named.
@@ -93,5 +103,7 @@ def prepare(store: StoreSnapshot) -> Vocabulary:
     the kinds of product), so that the first viewers after a start or an import do not wait for them."""
     words = vocabulary(store)
     words.implied_product("", [])
+    for sku in store.products:
+        words.questions(sku)
     _ = words.types
     return words

@@ -9,6 +9,7 @@ spelling the catalog uses. Parts of a value count too ("豆沙" finds "03 豆沙
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from assistant.catalog.snapshot import ProductInfo
@@ -86,6 +87,11 @@ class OptionVocabulary:
         self.hash_codes = {int(m.group(1)) for name in product.option_names for value in product.option_values(name)
                            if (m := _HASH_CODE.match(value.strip()))}
         """The numbers of values written as codes ("#05 脏橘" → 5): "#5" names one of them, not link 5."""
+        coded = [value.strip() for name in product.option_names if _all_coded(product.option_values(name))
+                 for value in product.option_values(name)]
+        self.code_widths = {len(m.group(0)) for value in coded if (m := _LEADING_ZERO_CODE.match(value.lstrip("#＃")))}
+        """How many digits the codes are padded to ("01 正红" → 2); empty when the product has no numbered
+        values, or they are not padded. "#06" in that shape is a code, whether or not the product has it."""
         self.index.compile()
 
     def _add_value(self, name: str, value: str, kind: str) -> None:
@@ -239,8 +245,9 @@ class OptionVocabulary:
             for match in pattern.finditer(text):
                 if any(match.start() < e and s < match.end() for s, e in exclude):
                     continue
-                if pattern is _FLAVOUR and match.group(0)[0] in "有的是么什要拍买这那":
-                    continue  # the two characters before 味 must be the flavour itself, not "有麻"
+                if pattern is _FLAVOUR and (match.group(0)[0] in "有的是么什要拍买这那"
+                                            or not _NOT_A_FLAVOUR.isdisjoint(match.group(0)[:2])):
+                    continue  # the two characters before 味 must be the flavour itself, not "有麻" or "几种"
                 for name in self.product.option_names:
                     if matches_option(name, match):
                         found.append((name, match.group(0).strip(), match.span()))
@@ -260,11 +267,22 @@ class OptionVocabulary:
             found.append((self.model_options[0], code, match.span()))
         return found
 
-    def hash_code_spans(self, text: str) -> list[tuple[int, int]]:
-        """Spans of "#N" in ``text`` that name one of this product's coded values."""
-        if not self.hash_codes:
+    def hash_code_spans(self, text: str, link_numbers: Collection[int] = ()) -> list[tuple[int, int]]:
+        """Spans of "#N" in ``text`` that read as a code of this product's shade-like values, not a
+        link number: one of its "#"-written codes ("#05" or "#5" of "#05 脏橘"), a code in the padded
+        shape of its codes ("#06" of "01 正红…"), or a number no link has ("#6" in a store without
+        link 6) — a shade it may lack. Only for values written with "#" or padded with zeros: "#8" of
+        nuts in "15袋装" is still link 8."""
+        if not self.hash_codes and not self.code_widths:
             return []
-        return [m.span() for m in _HASH_CODE.finditer(text) if int(m.group(1)) in self.hash_codes]
+        spans = []
+        for match in _HASH_CODE.finditer(text):
+            digits = match.group(1)
+            number = int(digits)
+            padded = digits.startswith("0") and len(digits) in self.code_widths
+            if number in self.hash_codes or padded or number not in link_numbers:
+                spans.append(match.span())
+        return spans
 
     def _unknown_patterns(self):  # type: ignore[no-untyped-def]
         values = {name: self.product.option_values(name) for name in self.product.option_names}
@@ -283,7 +301,7 @@ class OptionVocabulary:
 
         def coded(name: str, _match: re.Match[str]) -> bool:
             # "01 正红", "#03 枫叶红": values numbered like shades, so "02色号" is a shade it lacks.
-            return bool(values[name]) and all(_CODED_VALUE.match(v.strip()) for v in values[name])
+            return _all_coded(values[name])
 
         return ((_SIZE_NUMBER, numeric_size), (_QUANTITY_ANY, same_unit), (_FLAVOUR, flavour), (_CODE_ASKED, coded))
 
@@ -318,18 +336,27 @@ _QUANTITY_ANY = re.compile(
     re.IGNORECASE)
 # "荔枝口味" names 荔枝, not "枝口"; the longer form is tried first at each position.
 _FLAVOUR = re.compile(r"(?:[\u4e00-\u9fff]{2}口味|[\u4e00-\u9fff]{2}味)(?!道)")
+_NOT_A_FLAVOUR = frozenset("几哪些种什么多少样款个啥")
+"""Characters of a question, not of a flavour: "有几种口味", "哪些口味", "多少种口味" list the flavours."""
 _CODED_VALUE = re.compile(r"[#＃]?\d{1,3}(?:\s+|(?=[\u4e00-\u9fff]))\S")
 # A numbered value asked for: "02色号", "2号色", "#02", or "02" with its leading zero ("02有吗").
 _CODE_ASKED = re.compile(r"(?<![\d.a-z#＃])(?:[#＃]\s*\d{1,3}|\d{1,3}\s*(?:色号|号色|号)(?!码)|0\d(?=\s*(?:还有|有|呢|吗|[?？]|$)))",
                          re.IGNORECASE)
-_LENGTHS = {"m": "length", "cm": "length", "mm": "length"}
+_LENGTHS = {"m": "length", "cm": "length", "mm": "length", "'": "length", "in": "length"}
+"""Units of length (by their synonym group's first spelling: "'" is feet, "in" inches), one kind."""
 _FLAVOUR_NAMES = {"flavor", "flavour", "flavors", "口味", "味道", "taste", "风味"}
 _GENERIC_NAME_WORDS = {"color", "colour", "size", "type", "style", "material"}
 
 
-_HASH_CODE = re.compile(r"[#＃]\s*0*(\d{1,4})(?!\d)")
+_HASH_CODE = re.compile(r"[#＃]\s*(\d{1,4})(?!\d)")
+_LEADING_ZERO_CODE = re.compile(r"0\d{1,2}(?!\d)")
 _CN_DIGITS = "零一二三四五六七八九"
 _MODEL_CODE = re.compile(r"(?<![a-z0-9])(?:[a-z]+\d+[a-z0-9]*|\d+[a-z]+[a-z0-9]*)(?![a-z0-9])", re.IGNORECASE)
+
+
+def _all_coded(values: list[str]) -> bool:
+    """Every value numbered like a shade: "01 正红", "#03 枫叶红"."""
+    return bool(values) and all(_CODED_VALUE.match(v.strip()) for v in values)
 
 
 def _metres_in_chinese(number: str) -> list[str]:

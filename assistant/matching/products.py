@@ -119,10 +119,15 @@ class ProductVocabulary:
 
     def find(self, text: str, exclude: list[tuple[int, int]]) -> ProductMention | None:
         link = find_link_no(text)
+        unknown_link: ProductMention | None = None
         if link and not any(link[1][0] < e and s < link[1][1] for s, e in exclude):
             number, span = link
             sku = self.store.by_link_no.get(number)
-            return ProductMention(sku, "link_no", text[span[0]:span[1]], span, 1.0 if sku else 0.0, number)
+            mention = ProductMention(sku, "link_no", text[span[0]:span[1]], span, 1.0 if sku else 0.0, number)
+            if sku is not None or text[span[0]] not in "#＃":
+                return mention
+            # "唇釉 #6有吗" where no link 6 exists: a name said beside it is the product, "#6" its shade.
+            unknown_link = mention
         hits = self.exact.find(text, exclude)
         if hits:
             best = max(hits, key=lambda h: (h.end - h.start, h.payload[1] == "sku"))
@@ -130,6 +135,8 @@ class ProductVocabulary:
             if len(skus) == 1:
                 return ProductMention(best.payload[0], best.payload[1], text[best.start:best.end],
                                       (best.start, best.end), 1.0)
+        if unknown_link is not None:
+            return unknown_link
         masked = _mask(text.lower(), exclude)
         return self._fuzzy(masked)
 
