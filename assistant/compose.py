@@ -19,6 +19,7 @@ from assistant.planner import Plan
 from assistant.prompts import render, text
 from assistant.understand import Understanding
 from tools.base import ToolCall
+from tools.catalog import fact_keys_for, facts_saying, says_something_asked
 
 _CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "AUD": "A$",
              "CAD": "C$", "SGD": "S$"}
@@ -594,9 +595,25 @@ def knowledge_draft(pick: KnowledgePick, facts: ToolCall | None, understood: Und
     w = Writer(understood.lang, today, currency)
     try:
         if pick.kind == "fact" and facts is not None:
+            if not _about_what_was_asked(understood, facts):
+                return None
             return Draft("answer", _facts(facts, w), "answered_knowledge")
         if pick.kind in ("faq", "correction"):
             return Draft("answer", _in_language(pick.quote, w), "answered_knowledge")
     except _Escalate:
         return None
     return None
+
+
+def _about_what_was_asked(understood: Understanding, facts: ToolCall) -> bool:
+    """Whether a fact found by meaning is about what the question's words named. A topic word read in
+    the question must name the fact ("does it have ANC" is not answered by the nearest fact,
+    "battery: 40 hours with ANC on"); else the question must share a word with the fact ("洗了会褪吗"
+    and "care: …洗涤…掉色" do, "does it support aptx" and "battery: …" do not)."""
+    if not facts.ok or not facts.result["facts"]:
+        return False
+    found: dict[str, Any] = facts.result["facts"]
+    topic = understood.topic
+    if topic and not topic.startswith("options:"):
+        return bool(fact_keys_for(topic, list(found)) or facts_saying(topic, found))
+    return any(says_something_asked(understood.text, key, value) for key, value in found.items())

@@ -22,7 +22,7 @@ from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
 from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
-from tools.catalog import fact_keys_for, topic_of, topic_word
+from tools.catalog import fact_keys_for, gives_amount, topic_asked, topic_of, topic_word
 from tools.policy import faq_answer, faq_topical
 
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
@@ -176,7 +176,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     if named_fact is None and facts and destination is None and not topic_of(masked) \
             and not any(v for k, v in scores.items() if k not in ("stock", "product_info")) \
             and not ((options or unavailable) and scores["stock"]):
-        # Nothing else asked ("does the pro have LDAC", "有没有降噪", "透气吗"): a word of a fact's value.
+        # Nothing else asked ("does the pro have LDAC", "有没有通透模式", "透气吗"): a word of a fact's value.
         info = store.products[product.sku]  # type: ignore[union-attr]
         named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)],
                                        [n.lower() for n in (info.title, info.title_en or "", *info.aliases) if n])
@@ -184,6 +184,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         scores["product_info"] += 1  # "精华有没有防晒": whether it has that, not whether it is in stock
     if named_fact:
         scores["product_info"] += 3  # "鞋面什么材质", "is it dry treated": the catalog's own word for a fact
+    elif destination is None and scores["shipping"] and scores["product_info"] == scores["shipping"] \
+            and topic_of(masked):
+        scores["product_info"] += 1  # "how long does the battery last": how long it lasts, not how long to ship
     order_id = _order_id(text, spans) or _order_tail(text) or (
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
@@ -192,7 +195,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
                                  bare=masked.strip(" ?？!！.。~") if _BARE_WORD.fullmatch(masked)
                                  and not options and not unavailable else None)
     lang, mixed = _language(norm, spans, store)
-    fact_topic = named_fact or topic_of(masked)
+    fact_topic = named_fact or topic_asked(masked)
     info = store.products.get(product.sku or "") if product else None
     if fact_topic and not named_fact and options and info is not None and fact_keys_for(fact_topic, info.option_names):
         fact_topic = None  # "red waterproof 20hrs?": variant words, one naming an option (water resistance)
@@ -407,13 +410,15 @@ _FUNCTION_WORDS_ZH = re.compile(
 def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str],
                       names: Collection[str] = ()) -> str | None:
     """The product's fact whose value holds a distinctive word of the question: "does the pro have
-    LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有降噪" finds ``功能: "主动降噪…"``; the fact
-    with the longest such word, None when none does. A word that names one of the product's option
-    values ("2-piece") asks about that variant, not a fact."""
+    LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有通透模式" finds ``功能: "主动降噪，通透模式"``;
+    the fact with the longest such word, None when none does. A word that names one of the product's option
+    values ("2-piece") asks about that variant, not a fact. A fact giving an amount of something
+    else is not about the word: "does it have aptx" is not answered by "battery: 30 hours with aptX"."""
     if not facts:
         return None
     option_words = {w for value in option_values for w in re.split(r"[^a-z0-9\u4e00-\u9fff]+", value.lower()) if w}
-    values = {key: str(value).lower() for key, value in facts.items() if isinstance(value, (str, list))}
+    values = {key: str(value).lower() for key, value in facts.items()
+              if isinstance(value, (str, list)) and not gives_amount(key)}
     best: tuple[int, str] | None = None
     for word in set(re.findall(r"[a-z][a-z0-9+\-]{2,}", masked)) - _FUNCTION_WORDS_EN - option_words:
         for key, value in values.items():
