@@ -17,9 +17,10 @@ from typing import Any
 from assistant.matching.sizes_colours import colour_concepts, colour_name_en, is_size_option
 from assistant.planner import Plan
 from assistant.prompts import render, text
+from assistant.text import other_language
 from assistant.understand import Understanding
 from tools.base import ToolCall
-from tools.catalog import fact_keys_for, facts_saying, says_something_asked
+from tools.catalog import fact_keys_for, facts_saying, key_topics, says_something_asked
 
 _CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "AUD": "A$",
              "CAD": "C$", "SGD": "S$"}
@@ -336,8 +337,7 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
 
 def _in_language(answer: str, w: Writer) -> str:
     """The merchant's own text, posted only when it is in the viewer's language; else a person relays it."""
-    han = sum(1 for ch in answer if "\u4e00" <= ch <= "\u9fff")
-    if (w.lang == "zh" and han == 0) or (w.lang == "en" and han > 0):
+    if other_language(answer, w.lang):
         raise _Escalate("other_language", "verbatim", text=answer)
     return answer
 
@@ -409,12 +409,15 @@ def _facts(call: ToolCall, w: Writer) -> str:
               values=w.join([_english_colour(v) if w.lang == "en" else v for v in values[:12]]))
             for i, (name, values) in enumerate(r["options"].items()))
     names = text(w.lang, "fact_names")
-    if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
-        values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())
-        raise _Escalate("other_language", "verbatim", text=values)
-    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names), w.lang) if i == 0 else "",
-               name=_fact_name(key, names), value=_fact_value(key, value, w))
-             for i, (key, value) in enumerate(list(r["facts"].items())[:3])]
+    shown = list(r["facts"].items())[:3]
+    # The fact as written is the answer: in the other language ("40 hours with ANC on" to a viewer
+    # asking "续航多久"), a person (or the model, when one is set up) says it in the viewer's words;
+    # figures, units and codes ("250 g", "IPX5") read the same in both and are posted.
+    if any(other_language(_fact_value(key, value, w), w.lang) for key, value in shown):
+        raise _Escalate("other_language", "verbatim", text="; ".join(f"{k}: {v}" for k, v in shown))
+    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names, w.lang), w.lang) if i == 0 else "",
+               name=_fact_name(key, names, w.lang), value=_fact_value(key, value, w))
+             for i, (key, value) in enumerate(shown)]
     return text(w.lang, "info.fact_join").join(parts)
 
 
@@ -425,9 +428,22 @@ def _before(title: str, name: str, lang: str) -> str:
     return title + " " if lang == "zh" and latin else title
 
 
-def _fact_name(key: str, names: dict[str, str]) -> str:
-    base = re.sub(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$", "", key)
-    return names.get(key) or names.get(base) or base.replace("_", " ")
+def _fact_name(key: str, names: dict[str, str], lang: str) -> str:
+    """The fact's name in the reply: the viewer's word for the key, else for the topic a key in the
+    other language names ("净含量" → "net content", "water_resistance" → "防水"), else the key."""
+    base = _UNIT_SUFFIX.sub("", key)
+    name = names.get(key) or names.get(base)
+    if name:
+        return name
+    words = base.replace("_", " ")
+    if other_language(words, lang):
+        topics = key_topics(key)
+        if len(topics) == 1 and topics[0] in names:
+            return names[topics[0]]
+    return words
+
+
+_UNIT_SUFFIX = re.compile(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$")
 
 
 def _fact_value(key: str, value: Any, w: Writer) -> str:

@@ -132,3 +132,26 @@ def test_a_key_word_names_a_fact_only_as_a_whole_word():
     assert fact_keys_for("age", ["收纳", "storage", "usage", "Wattage", "age_range"]) == ["age_range"]
     assert fact_keys_for("insulation", ["keeps_cold", "keeps_hot"]) == ["keeps_cold", "keeps_hot"]
     assert fact_keys_for("anc", ["noise_cancelling", "battery", "balance"]) == ["noise_cancelling"]
+
+
+# --- a fact written in the other language: posted when it reads the same, else a person relays it --
+
+def test_a_chinese_question_about_an_english_sentence_fact_goes_to_the_host_with_the_fact_as_written(electronics_room):
+    decision = electronics_room.on_air("1").ask("续航多久", now=NOW)
+    assert decision.action == "escalate" and decision.reason_code == "other_language"
+    assert "40 hours with ANC on" in decision.reply  # the host's draft: the merchant's words
+
+
+def test_a_chinese_question_about_a_figure_or_a_code_is_answered_in_chinese(electronics_room):
+    decision = electronics_room.on_air("4").ask("防水吗", now=NOW)
+    assert decision.action == "answer" and decision.reply.endswith("防水：IPX5")
+    decision = electronics_room.on_air("1").ask("重量多少", now=NOW)
+    assert decision.action == "answer" and decision.reply.endswith("重量：250 g")
+
+
+def test_an_english_question_about_a_chinese_fact_goes_to_the_host_unless_it_is_a_figure(beauty_home_room):
+    decision = beauty_home_room.on_air("SKIN-30").ask("shelf life?", now=NOW)
+    assert decision.action == "escalate" and decision.reason_code == "other_language"
+    assert "未开封3年" in decision.reply
+    decision = beauty_home_room.on_air("LIP-66").ask("net content?", now=NOW)
+    assert decision.action == "answer" and decision.reply.endswith("net content: 3g")  # not "净含量: 3g"

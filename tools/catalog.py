@@ -203,10 +203,16 @@ def fact_keys_for(topic: str, keys: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def key_topics(key: str) -> tuple[str, ...]:
+    """The lexicon topics whose hints name a catalog key ("净含量" → net_content, "battery_life" → battery)."""
+    return tuple(name for name in lexicon.topics() if _names_key(key, _hints(name)))
+
+
 def gives_amount(key: str) -> bool:
     """Whether a fact key names a topic that gives an amount ("battery", "保修", "shelf_life_months"):
     a word in its value other than the amount qualifies it ("40 hours with ANC on")."""
-    return any(entry.get("amount") and _names_key(key, _hints(name)) for name, entry in lexicon.topics().items())
+    topics = lexicon.topics()
+    return any(topics[name].get("amount") for name in key_topics(key))
 
 
 def facts_saying(topic: str, facts: dict[str, Any]) -> list[str]:
@@ -272,7 +278,7 @@ def _asked_words(lowered: str) -> tuple[frozenset[str], frozenset[str]]:
 @lru_cache(maxsize=4096)
 def _fact_words(key: str, value: str) -> tuple[frozenset[str], frozenset[str]]:
     topics = lexicon.topics()
-    asked = [w for name, entry in topics.items() if _names_key(key, _hints(name)) for w in entry["ask"]]
+    asked = [w for name in key_topics(key) for w in topics[name]["ask"]]
     return _asked_words(" ".join([key.replace("_", " "), value, *asked]).lower())
 
 
