@@ -305,6 +305,11 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
         if error["code"] == "unknown_destination":
             raise _Escalate("unknown_destination", "unknown_destination",
                             destination=u.destination.said if u.destination else "")
+        if error["code"] == "ambiguous_destination":
+            # A name the store ships to more than one place of: the viewer says which, nobody guesses.
+            places = error["could_be"]
+            return w("shipping.which_place", place=error["destination"],
+                     choices=text(w.lang, "or_join").join(places), example=f"{error['destination']}, {places[-1]}")
         if error["code"] == "outside_shipping_area":
             raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
         raise _Escalate("tool_error", message=error.get("message", ""))

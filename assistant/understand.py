@@ -74,7 +74,7 @@ class Understanding:
             "product_source": self.product_source, "options": self.options, "unavailable": self.unavailable,
             "destination": None if destination is None else {
                 "said": destination.said, "region": destination.region, "transit_key": destination.transit_key,
-                "foreign": destination.foreign},
+                "foreign": destination.foreign, "could_be": list(destination.could_be)},
             "body": None if self.body is None else {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg},
             "order_id": self.order_id, "topic": self.topic, "flags": list(self.flags), "unsold": self.unsold,
         }

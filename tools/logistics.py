@@ -141,6 +141,10 @@ def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str
         place = vocabulary(store).places.resolve(destination)
         if place is None:
             raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
+        if place.could_be:
+            # "Vancouver": Washington or British Columbia, and the store ships to both.
+            raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
+                              destination=place.said, could_be=list(place.could_be))
         if place.foreign:
             raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
                               destination=place.region)
