@@ -176,6 +176,8 @@ def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding,
     if intent == "order_status":
         return _orders(results["order_status"], w)
     if intent == "policy":
+        if "carriers" in results:
+            return _carriers(results["policy"], results["carriers"], u, w)
         return _in_language(_policy(results["policy"]), w)
     raise _Escalate("unknown_question")
 
@@ -538,6 +540,27 @@ def _policy(call: ToolCall) -> str:
         close = r["candidates"]
         raise _Escalate("ambiguous_faq" if close and close[0]["score"] >= 0.45 else "no_faq")
     return r["match"]["answer"]
+
+
+def _carriers(faq: ToolCall, carriers: ToolCall, u: Understanding, w: Writer) -> str:
+    """Which courier: the merchant's own FAQ answer when one fits; else the couriers the transit table
+    names for the routes that apply. A courier the viewer would choose ("可以发顺丰吗") is answered
+    from the couriers only when it is the one every route uses; whether it can be chosen is the
+    merchant's to say. A route with no courier named leaves it to a person: none is made up."""
+    match = faq.result.get("match") if faq.ok else None
+    if match is not None:
+        return _in_language(match["answer"], w)
+    if not carriers.ok or carriers.result["unnamed"] or not carriers.result["carriers"]:
+        raise _Escalate("no_carrier", "carrier")
+    names: list[str] = carriers.result["carriers"]
+    asked = (u.topic or "").partition(":")[2].lower()
+    ours = [name for name in names if asked and (asked in name.lower() or name.lower() in asked)]
+    if asked and ours != names:
+        said = ours[0] if ours else asked.upper() if asked.isascii() and len(asked) <= 4 else asked
+        raise _Escalate("carrier_choice", "carrier_choice", carrier=said, carriers=w.join(names))
+    destination = carriers.result["destination"]
+    key = ("one" if len(names) == 1 else "several") + ("_to" if destination else "")
+    return w(f"carrier.{key}", carriers=w.join(names), destination=destination or "")
 
 
 def _faq_fallback(call: ToolCall, fallback: tuple[str, str], w: Writer) -> str:

@@ -89,6 +89,8 @@ class _Cues:
     others_data: list[re.Pattern[str]]
     about_host: list[re.Pattern[str]]
     question: list[re.Pattern[str]]
+    carrier_which: list[re.Pattern[str]]
+    carrier_named: list[re.Pattern[str]]
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +106,8 @@ def _cues() -> _Cues:
         others_data=compile_all(data["others_data"]),
         about_host=compile_all(data["about_host"]),
         question=compile_all(data["question"]),
+        carrier_which=compile_all(data["carrier"]["which"]),
+        carrier_named=compile_all(data["carrier"]["named"]),
     )
 
 
@@ -207,12 +211,27 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     topic = None
     if intent == "product_info":
         topic = f"options:{asked_option}" if asked_option and not fact_topic else fact_topic
+    carrier = _carrier_asked(masked, cues) if intent in ("shipping", "policy", "other") and order_id is None else None
+    if carrier is not None and (destination is None or product is None or destination.foreign or destination.could_be):
+        # "发货用什么快递", "可以发顺丰吗": which courier, a store-wide rule (a shipping estimate to a
+        # place names its courier already); "carrier:顺丰" when the viewer names one.
+        intent, also, topic = "policy", [], f"carrier:{carrier}" if carrier else "carrier"
     return Understanding(
         text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
         also=also, is_question=is_question, product=product, product_source=source, options=options,
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
         topic=topic, flags=flags, unsold=unsold,
     )
+
+
+def _carrier_asked(masked: str, cues: _Cues) -> str | None:
+    """The courier a viewer asks to have it sent by ("可以发顺丰吗" → "顺丰"), "" when they ask which
+    courier ("发什么快递"), None when they ask neither."""
+    for pattern in cues.carrier_named:
+        match = pattern.search(masked)
+        if match:
+            return match.group("carrier")
+    return "" if any(p.search(masked) for p in cues.carrier_which) else None
 
 
 _FAQ_OVER_STOCK = 0.55
