@@ -17,8 +17,10 @@ from typing import Any
 from assistant.matching.sizes_colours import colour_concepts, colour_name_en, is_size_option
 from assistant.planner import Plan
 from assistant.prompts import render, text
+from assistant.text import other_language
 from assistant.understand import Understanding
 from tools.base import ToolCall
+from tools.catalog import fact_keys_for, facts_saying, key_topics, says_something_asked
 
 _CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "AUD": "A$",
              "CAD": "C$", "SGD": "S$"}
@@ -174,6 +176,8 @@ def _compose_intent(intent: str, results: dict[str, ToolCall], u: Understanding,
     if intent == "order_status":
         return _orders(results["order_status"], w)
     if intent == "policy":
+        if "carriers" in results:
+            return _carriers(results["policy"], results["carriers"], u, w)
         return _in_language(_policy(results["policy"]), w)
     raise _Escalate("unknown_question")
 
@@ -303,6 +307,11 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
         if error["code"] == "unknown_destination":
             raise _Escalate("unknown_destination", "unknown_destination",
                             destination=u.destination.said if u.destination else "")
+        if error["code"] == "ambiguous_destination":
+            # A name the store ships to more than one place of: the viewer says which, nobody guesses.
+            places = error["could_be"]
+            return w("shipping.which_place", place=error["destination"],
+                     choices=text(w.lang, "or_join").join(places), example=f"{error['destination']}, {places[-1]}")
         if error["code"] == "outside_shipping_area":
             raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
         raise _Escalate("tool_error", message=error.get("message", ""))
@@ -335,8 +344,7 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
 
 def _in_language(answer: str, w: Writer) -> str:
     """The merchant's own text, posted only when it is in the viewer's language; else a person relays it."""
-    han = sum(1 for ch in answer if "\u4e00" <= ch <= "\u9fff")
-    if (w.lang == "zh" and han == 0) or (w.lang == "en" and han > 0):
+    if other_language(answer, w.lang):
         raise _Escalate("other_language", "verbatim", text=answer)
     return answer
 
@@ -408,12 +416,15 @@ def _facts(call: ToolCall, w: Writer) -> str:
               values=w.join([_english_colour(v) if w.lang == "en" else v for v in values[:12]]))
             for i, (name, values) in enumerate(r["options"].items()))
     names = text(w.lang, "fact_names")
-    if w.lang == "en" and any("\u4e00" <= ch <= "\u9fff" for v in r["facts"].values() for ch in str(v)):
-        values = "; ".join(f"{k}: {v}" for k, v in r["facts"].items())
-        raise _Escalate("other_language", "verbatim", text=values)
-    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names), w.lang) if i == 0 else "",
-               name=_fact_name(key, names), value=_fact_value(key, value, w))
-             for i, (key, value) in enumerate(list(r["facts"].items())[:3])]
+    shown = list(r["facts"].items())[:3]
+    # The fact as written is the answer: in the other language ("40 hours with ANC on" to a viewer
+    # asking "续航多久"), a person (or the model, when one is set up) says it in the viewer's words;
+    # figures, units and codes ("250 g", "IPX5") read the same in both and are posted.
+    if any(other_language(_fact_value(key, value, w), w.lang) for key, value in shown):
+        raise _Escalate("other_language", "verbatim", text="; ".join(f"{k}: {v}" for k, v in shown))
+    parts = [w("info.fact", title=_before(r["title"], _fact_name(key, names, w.lang), w.lang) if i == 0 else "",
+               name=_fact_name(key, names, w.lang), value=_fact_value(key, value, w))
+             for i, (key, value) in enumerate(shown)]
     return text(w.lang, "info.fact_join").join(parts)
 
 
@@ -424,9 +435,22 @@ def _before(title: str, name: str, lang: str) -> str:
     return title + " " if lang == "zh" and latin else title
 
 
-def _fact_name(key: str, names: dict[str, str]) -> str:
-    base = re.sub(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$", "", key)
-    return names.get(key) or names.get(base) or base.replace("_", " ")
+def _fact_name(key: str, names: dict[str, str], lang: str) -> str:
+    """The fact's name in the reply: the viewer's word for the key, else for the topic a key in the
+    other language names ("净含量" → "net content", "water_resistance" → "防水"), else the key."""
+    base = _UNIT_SUFFIX.sub("", key)
+    name = names.get(key) or names.get(base)
+    if name:
+        return name
+    words = base.replace("_", " ")
+    if other_language(words, lang):
+        topics = key_topics(key)
+        if len(topics) == 1 and topics[0] in names:
+            return names[topics[0]]
+    return words
+
+
+_UNIT_SUFFIX = re.compile(r"_(months?|days?|years?|g|kg|ml|cm|hours?|pct|percent)$")
 
 
 def _fact_value(key: str, value: Any, w: Writer) -> str:
@@ -516,6 +540,27 @@ def _policy(call: ToolCall) -> str:
         close = r["candidates"]
         raise _Escalate("ambiguous_faq" if close and close[0]["score"] >= 0.45 else "no_faq")
     return r["match"]["answer"]
+
+
+def _carriers(faq: ToolCall, carriers: ToolCall, u: Understanding, w: Writer) -> str:
+    """Which courier: the merchant's own FAQ answer when one fits; else the couriers the transit table
+    names for the routes that apply. A courier the viewer would choose ("可以发顺丰吗") is answered
+    from the couriers only when it is the one every route uses; whether it can be chosen is the
+    merchant's to say. A route with no courier named leaves it to a person: none is made up."""
+    match = faq.result.get("match") if faq.ok else None
+    if match is not None:
+        return _in_language(match["answer"], w)
+    if not carriers.ok or carriers.result["unnamed"] or not carriers.result["carriers"]:
+        raise _Escalate("no_carrier", "carrier")
+    names: list[str] = carriers.result["carriers"]
+    asked = (u.topic or "").partition(":")[2].lower()
+    ours = [name for name in names if asked and (asked in name.lower() or name.lower() in asked)]
+    if asked and ours != names:
+        said = ours[0] if ours else asked.upper() if asked.isascii() and len(asked) <= 4 else asked
+        raise _Escalate("carrier_choice", "carrier_choice", carrier=said, carriers=w.join(names))
+    destination = carriers.result["destination"]
+    key = ("one" if len(names) == 1 else "several") + ("_to" if destination else "")
+    return w(f"carrier.{key}", carriers=w.join(names), destination=destination or "")
 
 
 def _faq_fallback(call: ToolCall, fallback: tuple[str, str], w: Writer) -> str:
@@ -619,9 +664,25 @@ def knowledge_draft(pick: KnowledgePick, facts: ToolCall | None, understood: Und
     w = Writer(understood.lang, today, currency)
     try:
         if pick.kind == "fact" and facts is not None:
+            if not _about_what_was_asked(understood, facts):
+                return None
             return Draft("answer", _facts(facts, w), "answered_knowledge")
         if pick.kind in ("faq", "correction"):
             return Draft("answer", _in_language(pick.quote, w), "answered_knowledge")
     except _Escalate:
         return None
     return None
+
+
+def _about_what_was_asked(understood: Understanding, facts: ToolCall) -> bool:
+    """Whether a fact found by meaning is about what the question's words named. A topic word read in
+    the question must name the fact ("does it have ANC" is not answered by the nearest fact,
+    "battery: 40 hours with ANC on"); else the question must share a word with the fact ("洗了会褪吗"
+    and "care: …洗涤…掉色" do, "does it support aptx" and "battery: …" do not)."""
+    if not facts.ok or not facts.result["facts"]:
+        return False
+    found: dict[str, Any] = facts.result["facts"]
+    topic = understood.topic
+    if topic and not topic.startswith("options:"):
+        return bool(fact_keys_for(topic, list(found)) or facts_saying(topic, found))
+    return any(says_something_asked(understood.text, key, value) for key, value in found.items())

@@ -164,7 +164,13 @@ class RulePlanner:
                 args["product_sku"] = u.product.sku  # "我的围巾发了吗": that order
             return [Step("order_status", args, "order_status")]
         if intent == "policy":
-            return [Step("store_policy", {"question": u.text}, "policy")]
+            foreign = u.destination is not None and u.destination.foreign
+            steps = [Step("store_policy", {"question": _international(u.text) if foreign else u.text}, "policy")]
+            if u.topic and u.topic.startswith("carrier") and not foreign:
+                # Which courier: the merchant's FAQ first, else the couriers the transit table names.
+                place = u.destination.said if u.destination is not None and not u.destination.could_be else None
+                steps.append(Step("shipping_carriers", {"destination": place} if place else {}, "carriers"))
+            return steps
         return []
 
 

@@ -95,6 +95,26 @@ def has_han(text: str) -> bool:
     return _HAN.search(text) is not None
 
 
+_UNIT_WORDS = frozenset(
+    "mm cm km ml mg kg lb lbs oz ft in hr hrs min mins sec mah wh kwh hz khz mhz ghz db gb tb mb kb mp "
+    "pcs pc bar psi dpi fps mbps nm lm".split())
+"""Lower-case units and abbreviations that read the same in a Chinese sentence ("250 g", "5000mAh")."""
+
+
+def other_language(text: str, lang: str) -> bool:
+    """Whether ``text`` (the merchant's own words, as written) is in the other language for a viewer
+    writing ``lang``, so that posting it inside their reply would not be in their language.
+
+    Any Han character is Chinese to an English-speaking viewer. To a Chinese-speaking viewer, text
+    with Han characters is Chinese (it may borrow a word: "落肩oversize版型"); text without any is
+    English when it has an English word in lower case ("40 hours with ANC on", "2 years"); figures,
+    units, codes and names read the same in both ("250 g", "IPX5", "SPF30 PA+++", "iPhone, MacBook").
+    """
+    if _HAN.search(text) is not None:
+        return lang == "en"
+    return lang == "zh" and any(word.islower() and word not in _UNIT_WORDS for word in _LATIN_WORD.findall(text))
+
+
 def _digits(match: re.Match[str]) -> str:
     value = chinese_numeral(match.group(1))
     return (match.group(1) if value is None else str(value)) + (match.group(2) or "")

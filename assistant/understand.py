@@ -22,7 +22,7 @@ from assistant.matching.places import Destination
 from assistant.matching.products import ProductMention
 from assistant.matching.terms import overlaps
 from assistant.text import Normalised, han_count, latin_words, normalise
-from tools.catalog import fact_keys_for, topic_of, topic_word
+from tools.catalog import fact_keys_for, gives_amount, topic_asked, topic_of, topic_word
 from tools.policy import faq_answer, faq_topical
 
 Intent = Literal["stock", "shipping", "order_status", "product_info", "size_advice", "price", "policy", "other"]
@@ -74,7 +74,7 @@ class Understanding:
             "product_source": self.product_source, "options": self.options, "unavailable": self.unavailable,
             "destination": None if destination is None else {
                 "said": destination.said, "region": destination.region, "transit_key": destination.transit_key,
-                "foreign": destination.foreign},
+                "foreign": destination.foreign, "could_be": list(destination.could_be)},
             "body": None if self.body is None else {"height_cm": self.body.height_cm, "weight_kg": self.body.weight_kg},
             "order_id": self.order_id, "topic": self.topic, "flags": list(self.flags), "unsold": self.unsold,
         }
@@ -89,6 +89,8 @@ class _Cues:
     others_data: list[re.Pattern[str]]
     about_host: list[re.Pattern[str]]
     question: list[re.Pattern[str]]
+    carrier_which: list[re.Pattern[str]]
+    carrier_named: list[re.Pattern[str]]
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +106,8 @@ def _cues() -> _Cues:
         others_data=compile_all(data["others_data"]),
         about_host=compile_all(data["about_host"]),
         question=compile_all(data["question"]),
+        carrier_which=compile_all(data["carrier"]["which"]),
+        carrier_named=compile_all(data["carrier"]["named"]),
     )
 
 
@@ -177,7 +181,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
     if named_fact is None and facts and destination is None and not topic_of(masked) \
             and not any(v for k, v in scores.items() if k not in ("stock", "product_info")) \
             and not ((options or unavailable) and scores["stock"]):
-        # Nothing else asked ("does the pro have LDAC", "有没有降噪", "透气吗"): a word of a fact's value.
+        # Nothing else asked ("does the pro have LDAC", "有没有通透模式", "透气吗"): a word of a fact's value.
         info = store.products[product.sku]  # type: ignore[union-attr]
         named_fact = _fact_value_named(masked, facts, [v for name in info.option_names for v in info.option_values(name)],
                                        [n.lower() for n in (info.title, info.title_en or "", *info.aliases) if n])
@@ -185,6 +189,9 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         scores["product_info"] += 1  # "精华有没有防晒": whether it has that, not whether it is in stock
     if named_fact:
         scores["product_info"] += 3  # "鞋面什么材质", "is it dry treated": the catalog's own word for a fact
+    elif destination is None and scores["shipping"] and scores["product_info"] == scores["shipping"] \
+            and topic_of(masked):
+        scores["product_info"] += 1  # "how long does the battery last": how long it lasts, not how long to ship
     order_id = _order_id(text, spans) or _order_tail(text) or (
         _order_code(text, spans) if scores.get("order_status", 0) else None)
     flags = _flags(norm, cues, user_id)
@@ -200,7 +207,7 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
             listed = {}  # "除了黑色还有什么颜色": the other colours, not black's stock
     asked_option = asked.option if asked is not None else None
     lang, mixed = _language(norm, spans, store)
-    fact_topic = named_fact or topic_of(masked)
+    fact_topic = named_fact or topic_asked(masked)
     info = store.products.get(product.sku or "") if product else None
     if fact_topic and not named_fact and options and info is not None and fact_keys_for(fact_topic, info.option_names):
         fact_topic = None  # "red waterproof 20hrs?": variant words, one naming an option (water resistance)
@@ -218,12 +225,27 @@ def understand(raw: str, store: StoreSnapshot, on_air_sku: str | None, user_id: 
         # "有哪些口味", "小熊有几个尺寸": the option asked for by name lists its values, before a fact
         # the topic word might find; a fact the catalog names ("鞋面") still answers.
         topic = f"options:{asked_option}" if asked_option and not named_fact else fact_topic
+    carrier = _carrier_asked(masked, cues) if intent in ("shipping", "policy", "other") and order_id is None else None
+    if carrier is not None and (destination is None or product is None or destination.foreign or destination.could_be):
+        # "发货用什么快递", "可以发顺丰吗": which courier, a store-wide rule (a shipping estimate to a
+        # place names its courier already); "carrier:顺丰" when the viewer names one.
+        intent, also, topic = "policy", [], f"carrier:{carrier}" if carrier else "carrier"
     return Understanding(
         text=text, lang=lang, mixed=mixed, intent=intent, scores={k: v for k, v in scores.items() if v},
         also=also, is_question=is_question, product=product, product_source=source, options=options,
         unavailable=unavailable, destination=destination, body=body if body.any else None, order_id=order_id,
         topic=topic, flags=flags, unsold=unsold,
     )
+
+
+def _carrier_asked(masked: str, cues: _Cues) -> str | None:
+    """The courier a viewer asks to have it sent by ("可以发顺丰吗" → "顺丰"), "" when they ask which
+    courier ("发什么快递"), None when they ask neither."""
+    for pattern in cues.carrier_named:
+        match = pattern.search(masked)
+        if match:
+            return match.group("carrier")
+    return "" if any(p.search(masked) for p in cues.carrier_which) else None
 
 
 _FAQ_OVER_STOCK = 0.55
@@ -384,13 +406,15 @@ _FUNCTION_WORDS_ZH = re.compile(
 def _fact_value_named(masked: str, facts: dict[str, object], option_values: Collection[str],
                       names: Collection[str] = ()) -> str | None:
     """The product's fact whose value holds a distinctive word of the question: "does the pro have
-    LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有降噪" finds ``功能: "主动降噪…"``; the fact
-    with the longest such word, None when none does. A word that names one of the product's option
-    values ("2-piece") asks about that variant, not a fact."""
+    LDAC" finds ``pro_extras: "Pro adds LDAC, …"``, "有没有通透模式" finds ``功能: "主动降噪，通透模式"``;
+    the fact with the longest such word, None when none does. A word that names one of the product's option
+    values ("2-piece") asks about that variant, not a fact. A fact giving an amount of something
+    else is not about the word: "does it have aptx" is not answered by "battery: 30 hours with aptX"."""
     if not facts:
         return None
     option_words = {w for value in option_values for w in re.split(r"[^a-z0-9\u4e00-\u9fff]+", value.lower()) if w}
-    values = {key: str(value).lower() for key, value in facts.items() if isinstance(value, (str, list))}
+    values = {key: str(value).lower() for key, value in facts.items()
+              if isinstance(value, (str, list)) and not gives_amount(key)}
     best: tuple[int, str] | None = None
     for word in set(re.findall(r"[a-z][a-z0-9+\-]{2,}", masked)) - _FUNCTION_WORDS_EN - option_words:
         for key, value in values.items():

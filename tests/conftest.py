@@ -40,6 +40,10 @@ ELECTRONICS_CATALOG = ROOT / "tests" / "data" / "store_electronics_en.json"
 # And a toy shop written after the kinds-of-product matcher: age ranges "0-3岁", piece counts "100片",
 # facts that answer "适合几岁", nothing that is a face mask or a doll.
 TOYS_CATALOG = ROOT / "tests" / "data" / "store_toys_kids_zh.json"
+# And an audio shop written after the fact topics: earbuds whose battery fact says "with ANC on" beside
+# a noise-cancelling fact, a speaker whose features list says IPX7 and ENC, wired headphones with
+# neither; one warehouse in Denver shipping to Colorado, Washington and the * row.
+AUDIO_CATALOG = ROOT / "tests" / "data" / "store_audio_en.json"
 PG_URL = os.environ.get("LIVEASSIST_TEST_DATABASE_URL")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -168,4 +172,13 @@ def toys_room(engine: Engine, settings: Settings) -> Room:
     片数 and 图案 (3), teddy bear by cm and colour (4), pre-sale picture books 0-3岁/3-6岁 (5), bubble
     machine (6); warehouses 义乌 YW (16:00) and 汕头 ST (17:00, 1 handling day)."""
     load_catalog(engine, TOYS_CATALOG)
+    return Room(Assistant(engine, settings))
+
+
+@pytest.fixture
+def audio_room(engine: Engine, settings: Settings) -> Room:
+    """EchoWave Audio: earbuds with battery, noise-cancelling, codec and IPX4 facts (link 1), a speaker
+    whose one features fact lists "IPX7, stereo pairing, speakerphone with ENC" (2), wired headphones
+    with a cable and a weight and nothing else (3); warehouse DEN (America/Denver, 14:00)."""
+    load_catalog(engine, AUDIO_CATALOG)
     return Room(Assistant(engine, settings))

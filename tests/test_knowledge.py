@@ -34,7 +34,7 @@ from assistant.knowledge.index import search, sync, vector_dir
 from assistant.knowledge.passages import faq_id
 from assistant.live_state import set_on_air
 from assistant.pipeline import Assistant, Message
-from tests.conftest import DEMO_CATALOG, ENGLISH_CATALOG, ROOT, load_json
+from tests.conftest import AUDIO_CATALOG, DEMO_CATALOG, ENGLISH_CATALOG, ROOT, load_json
 from tools.base import ToolContext
 from tools.registry import TOOLS
 
@@ -355,3 +355,22 @@ def test_a_passage_that_does_not_clearly_fit_goes_to_the_host_as_the_draft(demo_
     decision = Assistant(engine, settings).handle(Message("k2", "douyin:1", "卫衣起球吗", now=NOW))
     assert decision.action == "escalate"
     assert decision.reply.startswith("加绒连帽卫衣 · ")  # the nearest fact, for the host to judge
+
+
+def test_a_fact_found_by_meaning_is_not_posted_for_a_feature_it_does_not_mention(engine: Engine,
+                                                                                 settings: Settings) -> None:
+    # One passage only, so the search is "confident": the battery fact is still no answer to a codec
+    # the data never names, nor to ANC, which it mentions only as a condition of the battery life.
+    document = load_json(AUDIO_CATALOG)
+    document["faqs"] = []
+    document["products"] = [dict(document["products"][2], facts={"battery": "20 hours with ANC on"})]
+    put(engine, document)
+    sync(engine, settings)
+    set_on_air(engine, "k3", sku="HP-LITE")
+    assistant = Assistant(engine, settings)
+    for text in ("does it support aptx", "does it have anc"):
+        decision = assistant.handle(Message("k3", "tiktok:1", text, now=NOW))
+        assert decision.action == "escalate", text
+        assert "search_knowledge" in [c["name"] for c in decision.tool_calls], text
+    decision = assistant.handle(Message("k3", "tiktok:1", "how long does the battery last", now=NOW))
+    assert decision.action == "answer" and "20 hours" in decision.reply

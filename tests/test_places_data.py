@@ -95,3 +95,11 @@ def test_enough_chinese_cities():
 def test_region_countries_are_listed_countries():
     codes = {c["code"] for c in COUNTRIES}
     assert {r["country"] for r in REGIONS} <= codes
+
+
+def test_a_shared_name_means_listed_places_and_is_no_place_of_its_own():
+    known = {r["name"] for r in REGIONS} | {c["name"] for c in COUNTRIES}
+    for entry in DATA["ambiguous"]:
+        assert len(entry["means"]) >= 2 and set(entry["means"]) <= known, entry["name"]
+        for name in [entry["name"], *entry["aliases"]]:
+            assert name.lower() not in REGION_OF and name.lower() not in COUNTRY_OF, name

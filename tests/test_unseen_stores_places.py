@@ -49,3 +49,45 @@ def test_a_city_abroad_nobody_listed_is_not_given_a_transit_time(toys_room):
 def test_sending_home_is_not_a_place_to_look_up(toys_room):
     decision = toys_room.on_air("1").ask("发到家里要几天", now=NOW)
     assert decision.action == "answer" and decision.reason_code != "unknown_destination"
+
+
+# --- a city name several places share (Vancouver: Washington or British Columbia) ----------------
+
+def test_vancouver_in_a_store_shipping_to_washington_and_british_columbia_asks_which(electronics_room):
+    decision = electronics_room.on_air("1").ask("ship to Vancouver", now=NOW)
+    assert decision.action == "answer"
+    assert shipping(decision)["result"]["error"]["code"] == "ambiguous_destination"
+    assert "Washington or British Columbia" in decision.reply
+    assert "days" not in decision.reply  # no delivery time for a place nobody chose
+
+
+def test_vancouver_with_its_province_or_state_is_that_place(electronics_room):
+    asked = {"how long to ship to Vancouver BC": "British Columbia", "ship to Vancouver, WA?": "Washington",
+             "ship to vancouver bc?": "British Columbia", "ship to Vancouver, Canada": "British Columbia"}
+    for text, region in asked.items():
+        decision = electronics_room.on_air("1").ask(text, now=NOW)
+        assert decision.action == "answer", text
+        result = shipping(decision)["result"]
+        assert result["destination_region"] == region, text
+        assert f"{result['plan']['days_min']}-{result['plan']['days_max']} days" in decision.reply, text
+
+
+def test_vancouver_in_a_store_that_ships_only_in_the_us_is_vancouver_washington_and_says_so(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("ship to Vancouver", now=NOW)
+    assert decision.action == "answer"
+    result = shipping(decision)["result"]
+    assert result["destination_region"] == "Washington"
+    assert "to Vancouver, Washington" in decision.reply  # read back as the place it was taken for
+
+
+def test_vancouver_bc_in_a_store_that_ships_only_in_the_us_is_abroad(outdoor_room):
+    decision = outdoor_room.on_air("1").ask("how long to Vancouver BC", now=NOW)
+    assert "estimate_shipping" not in [c["name"] for c in decision.tool_calls]
+    assert "48 contiguous US states" in decision.reply  # the store's own word on shipping abroad
+
+
+def test_how_long_to_ship_names_no_place(electronics_room):
+    decision = electronics_room.on_air("1").ask("how long to ship", now=NOW)
+    assert decision.action == "answer" and decision.reason_code != "unknown_destination"
+    assert "estimate_shipping" in [c["name"] for c in decision.tool_calls]
+    assert "destination" not in shipping(decision)["args"]

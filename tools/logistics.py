@@ -141,6 +141,10 @@ def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str
         place = vocabulary(store).places.resolve(destination)
         if place is None:
             raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
+        if place.could_be:
+            # "Vancouver": Washington or British Columbia, and the store ships to both.
+            raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
+                              destination=place.said, could_be=list(place.could_be))
         if place.foreign:
             raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
                               destination=place.region)
@@ -164,3 +168,41 @@ def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str
         destination=place.said if place else destination, destination_region=place.region if place else None,
         in_stock=bool(holding), restock_date=min(restocks) if restocks and not holding else None, plan=plan,
     )
+
+
+class Carriers(ToolResult):
+    destination: str | None
+    destination_region: str | None
+    carriers: list[str]
+    """The couriers the routes that apply name, each once, in the transit table's order."""
+    unnamed: bool
+    """Some route that applies names no courier: the list does not say who carries every parcel."""
+
+
+@tool
+def shipping_carriers(ctx: ToolContext, destination: str | None = None) -> Carriers:
+    """Which couriers the store ships with, as its transit table names them.
+
+    Args:
+        destination: where it goes, in the viewer's words ("上海", "Texas"): only the routes there
+            (each warehouse's row for it, else its * row); leave out for every route.
+    """
+    store = ctx.store
+    place = None
+    if destination:
+        place = vocabulary(store).places.resolve(destination)
+        if place is None:
+            raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
+        if place.could_be:
+            raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
+                              destination=place.said, could_be=list(place.could_be))
+        if place.foreign:
+            raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
+                              destination=place.region)
+        rows = [row for code in store.warehouses
+                if (row := transit_row(store, code, place.transit_key)) is not None]
+    else:
+        rows = list(store.transit)
+    carriers = list(dict.fromkeys(row.carrier for row in rows if row.carrier))
+    return Carriers(destination=place.said if place else None, destination_region=place.region if place else None,
+                    carriers=carriers, unnamed=not rows or any(not row.carrier for row in rows))

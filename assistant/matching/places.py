@@ -5,7 +5,9 @@ countries, in Chinese and English) come on top of the catalog's own destination 
 whose transit table says "四川省", "Sichuan" or "California" is understood alike, and a store with
 its own zones ("EU", "Metro Manila") still matches those words exactly. A name shared by places in
 different countries (德州: Dezhou or Texas; CA: California or Canada) means the one in a country
-the store ships to.
+the store ships to. So does a city name the lexicon lists as ambiguous (Vancouver: Washington or
+British Columbia), unless the viewer said which ("Vancouver BC"); when the store ships to more
+than one of its places, the destination says which it could be, and the viewer is asked.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Place:
     country: str | None
     """ISO 3166 alpha-2 code of the country the place is in (a country's own code for a country)."""
     is_country: bool = False
+    means: tuple[Place, ...] = ()
+    """For a name several places share ("Vancouver"): those places; empty for a place."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class Destination:
     foreign: bool
     """The place lies outside every country the store's transit table covers."""
     span: tuple[int, int] = (0, 0)
+    could_be: tuple[str, ...] = ()
+    """A name several places share, of which the store ships to more than one: those regions
+    ("Washington", "British Columbia"); the viewer must say which."""
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +77,50 @@ def _builtin() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
         for term in country.get("weak_aliases", []):
             add(weak, term, place)
     return strong, weak
+
+
+@lru_cache(maxsize=1)
+def _ambiguous() -> dict[str, tuple[Place, re.Pattern[str], dict[str, Place]]]:
+    """Names several places share → (the name with the places it may mean, the pattern of the words
+    that say which right after it, those words → the place they say): "Vancouver" + " BC", ", WA",
+    " Canada", " Washington state"."""
+    data = lexicon.places()
+    regions = {r["name"]: r for r in data["regions"]}
+    countries = {c["name"]: c for c in data.get("countries", [])}
+    by_code = {c.get("code"): c for c in countries.values()}
+    found: dict[str, tuple[Place, re.Pattern[str], dict[str, Place]]] = {}
+    for entry in data.get("ambiguous", []):
+        means: list[Place] = []
+        saying: dict[str, set[Place]] = {}
+        codes: set[str] = set()
+        for name in entry["means"]:
+            region = regions.get(name)
+            country = countries.get(name) if region is None else by_code.get(region.get("country"))
+            place = Place(name, region.get("country"), False) if region else Place(name, country["code"], True)
+            means.append(place)
+            words = [name, *region.get("aliases", [])] if region else []
+            short = list(region.get("weak_aliases", [])) if region else []
+            if country:
+                words += [country["name"], *country.get("aliases", [])]
+                short += country.get("weak_aliases", [])
+            codes |= {code.lower() for code in short}
+            for word in [*words, *short]:
+                saying.setdefault(word.lower(), set()).add(place)
+        said = {word: next(iter(places)) for word, places in saying.items() if len(places) == 1}
+        if not said:
+            continue
+        # Right after the name, a comma, space or bracket, then the state, province or country: a name
+        # in any case; a code in capitals as codes are written ("BC", "WA"), or in lower case as the
+        # last word ("vancouver bc?"): "Hamilton on Friday" is not Ontario.
+        ordered = sorted(said, key=len, reverse=True)
+        names = "|".join(re.escape(w) for w in ordered if w not in codes)
+        short = [re.escape(w) for w in ordered if w in codes] or ["(?!x)x"]
+        pattern = re.compile(rf"[\s,，（(]*((?i:{names})(?![A-Za-z])|(?:{'|'.join(w.upper() for w in short)})"
+                             rf"(?![A-Za-z])|(?i:{'|'.join(short)})(?=\s*(?:[?？!！.,，。;；)）]|$)))[)）]?")
+        shared = Place(entry["name"], None, means=tuple(means))
+        for term in [entry["name"], *entry.get("aliases", [])]:
+            found[term.lower()] = (shared, pattern, said)
+    return found
 
 
 def _bare(name: str) -> str:
@@ -103,6 +154,9 @@ class PlaceVocabulary:
         for term, places in weak.items():
             if term not in own and term not in strong:
                 self.index.add(term, self._prefer(places), weak_check=_weak_place)
+        for term, (shared, _, _) in _ambiguous().items():
+            if term not in own and term not in strong:
+                self.index.add(term, shared)
         self.index.compile()
         self._ascii_terms: list[str] | None = None
 
@@ -124,7 +178,8 @@ class PlaceVocabulary:
         """
         for hit in self.index.find(text, exclude):
             if shipping_context or _sending_words_near(text, hit.start, hit.end):
-                return self._destination(text[hit.start:hit.end], hit.payload, (hit.start, hit.end))
+                place, end = _which(text, hit.payload, hit.end)
+                return self._destination(text[hit.start:end], place, (hit.start, end))
         return None
 
     def slot(self, text: str, exclude: list[tuple[int, int]]) -> Destination | None:
@@ -137,7 +192,7 @@ class PlaceVocabulary:
                 if any(start < e and s < end for s, e in exclude):
                     continue
                 said = _trim_slot(match.group(1))
-                if not said or said.lower() in _NOT_PLACES:
+                if not said or said.lower() in _NOT_PLACES or said.split()[0].lower() in _NOT_PLACE_START:
                     continue
                 close = self._close(said)
                 if close is not None:
@@ -170,14 +225,28 @@ class PlaceVocabulary:
             close = self._close(name)
             # a misspelt name reads back as the place it was taken for ("californa" → California)
             return self._destination(close.name, close, (0, len(name))) if close else None
-        return self._destination(name, hits[0].payload, (0, len(name)))
+        return self._destination(name, _which(name, hits[0].payload, hits[0].end)[0], (0, len(name)))
 
     def _destination(self, said: str, place: Place, span: tuple[int, int]) -> Destination:
+        if place.means:
+            return self._shared(said, place, span)
         key = self.by_region.get(place.name)
         # Foreign: the table covers other countries' regions but not this place's country.
         foreign = key is None and place.country is not None and bool(self.countries) \
             and place.country not in self.countries
         return Destination(said=said, region=place.name, transit_key=key, foreign=foreign, span=span)
+
+    def _shared(self, said: str, shared: Place, span: tuple[int, int]) -> Destination:
+        """A name several places share: the one place in a country the store ships to, read back with
+        it ("Vancouver, Washington"); abroad when the store ships to none of them; else which it could
+        be, for the viewer to say."""
+        shipped = [p for p in shared.means if p.country in self.countries and not p.is_country]
+        if len(shipped) == 1:
+            return self._destination(f"{said}, {shipped[0].name}", shipped[0], span)
+        if not shipped and self.countries:
+            return Destination(said=said, region=shared.name, transit_key=None, foreign=True, span=span)
+        return Destination(said=said, region=shared.name, transit_key=None, foreign=False, span=span,
+                           could_be=tuple(p.name for p in (shipped or shared.means)))
 
 
 _BEFORE = re.compile(r"(发|到|寄|送|去|往|至|邮|运|ship|deliver|send|mail|post|to|in)\s*(到|去|往|至)?\s*$", re.IGNORECASE)
@@ -197,6 +266,22 @@ _NOT_PLACES = {"me", "my", "us", "you", "my house", "my home", "my place", "my a
                "home", "work", "the us", "canada", "家", "家里", "我家", "我这", "我这里", "我们这", "我们这里", "这里",
                "那里", "哪里", "哪儿", "哪", "这边", "那边", "公司", "单位", "学校", "宿舍", "老家", "外地", "手上",
                "海外", "国外", "外国", "驿站", "菜鸟驿站", "快递站", "快递柜", "丰巢"}
+
+
+def _which(text: str, place: Place, end: int) -> tuple[Place, int]:
+    """A shared name followed by words saying which place it is ("Vancouver BC", "Vancouver, WA",
+    "伦敦（英国）"): that place, and where those words end; else the shared name as it was."""
+    if not place.means:
+        return place, end
+    _, pattern, said = _ambiguous()[place.name.lower()]
+    match = pattern.match(text, end)
+    if match is None:
+        return place, end
+    return said[match.group(1).lower()], match.end()
+
+
+_NOT_PLACE_START = {"ship", "send", "deliver", "arrive", "get", "come", "reach", "receive", "pay", "order", "buy"}
+"""A verb after "to" ("how long to ship", "how many days to arrive") starts no place."""
 
 
 def _trim_slot(words: str) -> str:
