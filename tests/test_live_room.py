@@ -270,6 +270,46 @@ def test_chatter_the_door_cannot_tell_is_read_once_then_ignored_at_the_door(app_
     assert send(app_client, [viewer(99, "gogogo XL还有吗")])["outcomes"] == {"queued": 1}
 
 
+def test_after_the_host_switches_products_the_same_words_are_about_the_new_product(app_client):
+    first = send(app_client, [viewer(1, "黑色还有吗")])
+    assert first["outcomes"] == {"queued": 1}
+    hoodie_reply = transcripts(app_client)[0]["reply"]
+    assert "23" in hoodie_reply  # the hoodie's black XL
+    app_client.put("/v1/rooms/live1/on-air", json={"product": "DOWN-07"})
+    again = send(app_client, [viewer(2, "黑色还有吗")])
+    assert again["outcomes"] == {"queued": 1}  # not joined to the hoodie's group at the door
+    rows = {r["user_id"]: r for r in transcripts(app_client)}
+    before, after = rows["douyin:1001"], rows["douyin:1002"]
+    assert after["group_id"] != before["group_id"]
+    assert "23" not in after["reply"] and "没有黑色" in after["reply"]  # the down jacket comes in navy only
+
+
+def test_when_answering_a_question_fails_it_and_those_waiting_with_it_are_recorded_not_lost(app_client, monkeypatch):
+    service = live(app_client)
+    service._stop.set()  # the worker stops, so that the same words wait together
+    time.sleep(0.8)
+    result = app_client.post("/v1/rooms/live1/danmaku",
+                             json=[viewer(i, "XL还有吗") for i in range(5)]).json()
+    assert result["outcomes"] == {"queued": 1, "joined_queued": 4}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the inventory went away mid-answer")
+
+    answered = []
+    monkeypatch.setattr(service.stream, "answer", lambda *a, **k: (answered.append(1), broken())[1])
+    service._stop.clear()
+    worker = threading.Thread(target=service._work, daemon=True)
+    worker.start()
+    service.drain()
+    assert len(answered) == 1  # the riders are not answered again, one by one, to fail the same way
+    assert worker.is_alive()  # and the worker goes on with the next messages
+    rows = transcripts(app_client)
+    assert len(rows) == 5 and {r["reason"] for r in rows} == {"shed: error"}
+    stats = app_client.get("/v1/rooms/live1/stats").json()
+    assert stats["pending"] == 0 and stats["shed"] == 5 == stats["received"]
+    service._stop.set()
+
+
 def _accounted(stats):
     return sum(stats[k] for k in ("answered", "grouped", "escalated", "ignored", "shed", "pending"))
 

@@ -148,9 +148,10 @@ class LiveService:
         self._last_post: dict[str, float] = {}
         """Group id → when its last post went out: posts to one group are spaced, not a burst."""
         self._recent_texts: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._recent_ignored: OrderedDict[tuple[str, str], tuple[float, Decision]] = OrderedDict()
-        """(room, normalised text) → when and how the pipeline ignored these words: chatter the door's
-        cues miss ("gogogo", "蹲蹲") is read once, not once per viewer who types it."""
+        self._recent_ignored: OrderedDict[tuple[str, str], tuple[float, float, Decision]] = OrderedDict()
+        """(room, normalised text) → (when it was decided, when its reading began (wall clock), how): the
+        pipeline ignored these words, so chatter the door's cues miss ("gogogo", "蹲蹲") is read once,
+        not once per viewer who types it."""
         self._nicknames: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._policies: dict[str, tuple[float, routing.Policy]] = {}
         self._unacked: dict[str, Delivery] = {}
@@ -162,6 +163,9 @@ class LiveService:
         self.riders_allowed = isinstance(self.bus, LocalBus) and isinstance(self.windows, LocalGroupWindows)
         self.stock_changed_at = 0.0
         """When stock last changed (wall clock): a group's answer from before then is not reused."""
+        self.reading_changed_at = 0.0
+        """When the product on air or the catalog last changed here (wall clock): words are read against
+        them, so a group's answer or an ignore decided before then is not reused for the same words."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"answer-{i}", daemon=True) for i in range(workers)]
@@ -284,13 +288,17 @@ class LiveService:
             return self._shed(msg, now, "overload", tally)
         if words is not None:
             self._open_waiting(words, message_id)
-        payload = {"room": room_id, "user_id": msg.user_id, "nickname": msg.nickname, "text": msg.text,
-                   "channel": source, "sent_at": sent_at.isoformat(), "message_id": message_id}
-        if not self.bus.put(payload):
+        if not self.bus.put(self._payload(msg, sent_at, message_id)):
             self._shed_riders(room_id, self._close_waiting(message_id), "overload")
             return self._shed(msg, now, "overload", tally)
         self.metrics.queue_depth.set(depth + 1)
         return Admission(True, "queued", message_id)
+
+    @staticmethod
+    def _payload(msg: Message, sent_at: dt.datetime, message_id: str) -> dict[str, Any]:
+        """A message as it waits on the bus."""
+        return {"room": msg.room_id, "user_id": msg.user_id, "nickname": msg.nickname, "text": msg.text,
+                "channel": msg.channel, "sent_at": sent_at.isoformat(), "message_id": message_id}
 
     # --- riders: the same words as a queued question ------------------------------------------------
 
@@ -322,29 +330,36 @@ class LiveService:
     def _answer_riders(self, room_id: str, riders: list[Rider], head: Processed | None) -> None:
         """The message they rode with is answered: riders join its group, with no tool call of their own,
         or are ignored as it was. Where it formed no group (a viewer's own order) or the group can no
-        longer be joined, each is answered on its own."""
+        longer be joined, each goes back to the queue to be answered on its own. Where it failed, they
+        are recorded as shed (``error``), not answered again one by one: whatever failed would fail again."""
         if not riders:
             return
+        tally = FrameTally()
         try:
-            tally = FrameTally()
             group = head.group if head else None
             ignored = head.decision if head and group is None and head.decision.action == "ignore" else None
-            alone: list[Rider] = []
             for rider in riders:
-                if ignored is not None:
-                    self._ignore_like(rider.msg, rider.received, rider.started, ignored, tally, rider.message_id)
-                elif group is None or self._join_answered(group.id, rider.msg, rider.received, rider.started,
-                                                          tally, rider.message_id) is None:
-                    alone.append(rider)
-            self._settle(room_id, tally)
-            for rider in alone:
+                rows = len(tally.rows)
                 try:
-                    self._process(self.stream, rider.msg, rider.sent_at, rider.message_id)
+                    if head is None:
+                        self._shed(rider.msg, rider.received, "error", tally, rider.message_id)
+                    elif ignored is not None:
+                        self._ignore_like(rider.msg, rider.received, rider.started, ignored, tally,
+                                          rider.message_id)
+                    elif group is None or self._join_answered(group.id, rider.msg, rider.received, rider.started,
+                                                              tally, rider.message_id) is None:
+                        if not self.bus.put(self._payload(rider.msg, rider.sent_at, rider.message_id)):
+                            self._shed(rider.msg, rider.received, "overload", tally, rider.message_id)
                 except Exception:
-                    log.exception("answering failed for message %s in room %s", rider.message_id, room_id)
+                    log.exception("message %s in room %s could not join its group", rider.message_id, room_id)
+                    del tally.rows[rows:]  # one row per message: the shed row replaces a half-made one
+                    self._shed(rider.msg, rider.received, "error", tally, rider.message_id)
         finally:
-            with self._lock:
-                self._riding -= len(riders)
+            try:
+                self._settle(room_id, tally)
+            finally:
+                with self._lock:
+                    self._riding -= len(riders)
 
     def _shed_riders(self, room_id: str, riders: list[Rider], reason: str) -> None:
         if not riders:
@@ -379,13 +394,17 @@ class LiveService:
                 time.sleep(1.0)
                 continue
             for delivery in deliveries:
-                self._answer_delivery(delivery)
+                try:
+                    self._answer_delivery(delivery)
+                except Exception:  # the worker outlives any one message
+                    log.exception("a queued message could not be handled")
             self.metrics.queue_depth.set(self.bus.depth())
 
     def _answer_delivery(self, delivery: Delivery) -> None:
         payload = delivery.payload
         message_id = payload["message_id"]
         processed: Processed | None = None
+        msg: Message | None = None
         try:
             if delivery.redelivered and transcripts.recorded(self.engine, message_id):
                 self.bus.ack([delivery])  # answered before its worker stopped: not again
@@ -395,10 +414,16 @@ class LiveService:
             msg = Message(room_id=payload["room"], user_id=payload["user_id"], text=payload["text"],
                           nickname=payload.get("nickname"), channel=payload.get("channel", "stream"))
             processed = self._process(self.stream, msg, dt.datetime.fromisoformat(payload["sent_at"]), message_id)
-        except Exception:  # a worker must survive any one message; it stays unacknowledged for a retry
+        except Exception:
             log.exception("answering failed for message %s in room %s", message_id, payload.get("room"))
             with self._lock:
                 self._unacked.pop(message_id, None)
+            # On the Redis bus it stays unacknowledged and another worker retries it. The in-process
+            # queue has no retry: the message is recorded as shed, with the reason, not lost.
+            if msg is not None and isinstance(self.bus, LocalBus):
+                tally = FrameTally()
+                self._shed(msg, dt.datetime.now(dt.UTC), "error", tally, message_id)
+                self._settle(msg.room_id, tally)
         finally:
             self._answer_riders(payload["room"], self._close_waiting(message_id), processed)
 
@@ -468,9 +493,11 @@ class LiveService:
                 self._recent_texts[(msg.room_id, turn.understood.text.lower())] = group.id
                 while len(self._recent_texts) > 20_000:
                     self._recent_texts.popitem(last=False)
-        elif decision.action == "ignore" and turn.understood is not None and assistant is self.stream:
+        elif decision.action == "ignore" and turn.understood is not None and assistant is self.stream \
+                and ":" not in turn.understood.text:  # words naming an account are read against the asker
             with self._lock:
-                self._recent_ignored[(msg.room_id, turn.understood.text.lower())] = (time.monotonic(), decision)
+                self._recent_ignored[(msg.room_id, turn.understood.text.lower())] = (
+                    time.monotonic(), turn.received.timestamp(), decision)
                 while len(self._recent_ignored) > 20_000:
                     self._recent_ignored.popitem(last=False)
         self._publish_turn(turn, decision, group, status if not joined else None)
@@ -493,8 +520,8 @@ class LiveService:
         group, opener = live
         decision = group.decision
         if decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
-                or group.decided_at < self.stock_changed_at:
-            return None
+                or group.decided_at < max(self.stock_changed_at, self.reading_changed_at):
+            return None  # a stock change, another product on air or a new catalog: answer it afresh
         message_id = message_id or new_id()
         _, new = self.windows.join_or_open(msg.room_id, group.key,
                                            Member(msg.user_id, msg.nickname, message_id, time.monotonic()))
@@ -546,9 +573,9 @@ class LiveService:
     def _ignored_before(self, room_id: str, lowered: str) -> Decision | None:
         """How the pipeline ignored these same words lately in this room (the product on air unchanged)."""
         found = self._recent_ignored.get((room_id, lowered))
-        if found is None or time.monotonic() - found[0] > self.window_seconds:
+        if found is None or time.monotonic() - found[0] > self.window_seconds or found[1] < self.reading_changed_at:
             return None
-        return found[1]
+        return found[2]
 
     def _ignore_like(self, msg: Message, now: dt.datetime, started: float, decision: Decision, tally: FrameTally,
                      message_id: str | None = None) -> Admission:
@@ -751,7 +778,7 @@ class LiveService:
 
     def catalog_changed(self) -> None:
         """A catalog was imported here: answers and cached readings from before it are not reused."""
-        self.stock_changed_at = time.time()
+        self.stock_changed_at = self.reading_changed_at = time.time()
         self.stream.forget_room()
         self._recent_ignored.clear()
         threading.Thread(target=self._prepare_catalog, name="prepare-catalog", daemon=True).start()
@@ -779,7 +806,9 @@ class LiveService:
     def refresh_on_air(self, room_id: str) -> None:
         """Reload the product on air and its stock onto the room's board (after on-air changes)."""
         self.stream.forget_room(room_id)
-        self._recent_ignored.clear()  # words are read against the product on air
+        # Words are read against the product on air: what the same words meant before is not reused.
+        self.reading_changed_at = time.time()
+        self._recent_ignored.clear()
         event = self._on_air_event(room_id)
         self._publish(room_id, event)
 
