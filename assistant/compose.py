@@ -607,6 +607,9 @@ def _option_values(product_call: ToolCall, option: str, w: Writer, stock_call: T
     return sentence + w("info.option_sold_out", values=w.join([show(v) for v in sold_out]))
 
 
+_PLAIN_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
 def _option_name(option: str, w: Writer) -> str:
     """An option's name in a list of its values: the prompts' word for it, else its own name (in
     English, lower case and plural: "Wattage" → "wattages", "backrest height" → "backrest heights")."""
@@ -617,8 +620,10 @@ def _option_name(option: str, w: Writer) -> str:
     if w.lang != "en" or not option.isascii():
         return option
     lowered = option.lower()
-    if lowered.endswith("s"):
-        return lowered
+    if not _PLAIN_WORDS.fullmatch(lowered):
+        return option  # "Size (EU)", "Length (m)": as the merchant wrote it, not made plural
+    if lowered.endswith(("s", "x", "z", "ch", "sh")):
+        return lowered if lowered.endswith("s") else lowered + "es"  # "boxes", not "boxs"
     if lowered.endswith("y") and lowered[-2:-1] not in ("a", "e", "i", "o", "u"):
         return lowered[:-1] + "ies"
     return lowered + "s"

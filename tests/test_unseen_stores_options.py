@@ -233,3 +233,13 @@ def test_a_hoodies_colours_and_sizes_asked_in_chinese_and_english(hoodie_room):
     assert hoodie_room.ask("170穿什么码").intent == "size_advice"
     decision = hoodie_room.ask("黑色有哪些码")
     assert decision.intent == "stock" and "L 8件" in decision.reply
+
+
+def test_a_judgement_asked_of_the_colours_is_not_answered_with_the_list_of_colours(outdoor_room, beauty_home_room):
+    # "which colour is warmest" wants an opinion (or a fact) the colour list does not hold: the host answers.
+    for room, text in ((outdoor_room.on_air("7"), "which colour is warmest"),
+                       (outdoor_room.on_air("7"), "what colour is most popular"),
+                       (beauty_home_room.on_air("2"), "哪个色号显白")):
+        decision = room.ask(text, now=NOW)
+        assert "(all in stock)" not in decision.reply and "都有货" not in decision.reply, text
+        assert decision.action == "escalate", (text, decision.reply)

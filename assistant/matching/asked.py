@@ -73,6 +73,8 @@ class OptionQuestions:
         """The option ``masked`` asks to have listed (lower case, the product's name and option values
         blanked out), or None. ``bare``: the one word asked beside the product's name ("sizes?",
         "颜色"), which must name an option on its own."""
+        if _judging().search(masked):
+            return None
         for pattern in self._patterns:
             match = pattern.search(masked)
             if match:
@@ -87,6 +89,14 @@ class OptionQuestions:
     def _asked(self, term: str) -> AskedOption:
         option, kind = self.terms[term.lower()]
         return AskedOption(option, kind, term)
+
+
+@lru_cache(maxsize=1)
+def _judging() -> re.Pattern[str]:
+    words = lexicon.option_words()["listing"]["judging"]
+    ascii_words = _alternation(w.lower() for w in words if w.isascii())
+    han_words = _alternation(w for w in words if not w.isascii())
+    return re.compile(rf"(?<![a-z])(?:{ascii_words})(?![a-z])|{han_words}")
 
 
 @lru_cache(maxsize=1)
