@@ -39,7 +39,8 @@ _CN_QUANTITY = re.compile(
 # reads the same way afterwards ("1.7米" is 170cm to the body reader).
 _CN_DIGIT = "零一二三四五六七八九"
 _CN_METRES = re.compile(
-    rf"(?<![零一二两三四五六七八九十百千万亿第])({_CN_NUMERAL_RUN})米([{_CN_DIGIT}]{{1,2}})?(?![零一二两三四五六七八九十百千万])")
+    rf"(?<![零一二两三四五六七八九十百千万亿第])({_CN_NUMERAL_RUN})米(?![色白黄])([{_CN_DIGIT}]{{1,2}})?"
+    rf"(?![零一二两三四五六七八九十百千万])")  # not the colours 米色, 米白, 米黄 ("三米色的有吗")
 _LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
 
 

@@ -243,3 +243,11 @@ def test_a_judgement_asked_of_the_colours_is_not_answered_with_the_list_of_colou
         decision = room.ask(text, now=NOW)
         assert "(all in stock)" not in decision.reply and "都有货" not in decision.reply, text
         assert decision.action == "escalate", (text, decision.reply)
+
+
+def test_米色_米白_米黄_after_a_chinese_numeral_are_colours_not_metres():
+    from assistant.text import normalise
+
+    for text in ("三米色的有吗", "要两米白的", "一米黄"):
+        assert normalise(text).text == text  # 米色 beige, 米白 off-white, 米黄 cream: no length here
+    assert normalise("一米八的床").text == "1.8米的床"

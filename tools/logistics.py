@@ -120,6 +120,22 @@ def plan_shipment(store: StoreSnapshot, product: ProductInfo, warehouses: list[s
     return min(plans, key=lambda p: p.ship_date)
 
 
+def _shipping_place(store: StoreSnapshot, destination: str) -> Destination:
+    """Where a viewer's words say the parcel goes, or a ToolFailure saying why no route can be picked:
+    a place not known, a name several places share that the store ships to ("Vancouver": Washington or
+    British Columbia), a place the transit table does not cover."""
+    place = vocabulary(store).places.resolve(destination)
+    if place is None:
+        raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
+    if place.could_be:
+        raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
+                          destination=place.said, could_be=list(place.could_be))
+    if place.foreign:
+        raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
+                          destination=place.region)
+    return place
+
+
 @tool
 def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str | list[str]] | None = None,
                       destination: str | None = None) -> ShippingEstimate:
@@ -136,18 +152,7 @@ def estimate_shipping(ctx: ToolContext, product_sku: str, options: dict[str, str
     product = store.products.get(product_sku)
     if product is None:
         raise ToolFailure("unknown_product", f"unknown product SKU {product_sku!r}")
-    place = None
-    if destination:
-        place = vocabulary(store).places.resolve(destination)
-        if place is None:
-            raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
-        if place.could_be:
-            # "Vancouver": Washington or British Columbia, and the store ships to both.
-            raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
-                              destination=place.said, could_be=list(place.could_be))
-        if place.foreign:
-            raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
-                              destination=place.region)
+    place = _shipping_place(store, destination) if destination else None
     requested = resolve_options(ctx, product, options)
     variants = [v for v in product.variants
                 if all(v.options.get(n) in values for n, values in requested.items())]
@@ -188,17 +193,8 @@ def shipping_carriers(ctx: ToolContext, destination: str | None = None) -> Carri
             (each warehouse's row for it, else its * row); leave out for every route.
     """
     store = ctx.store
-    place = None
-    if destination:
-        place = vocabulary(store).places.resolve(destination)
-        if place is None:
-            raise ToolFailure("unknown_destination", f"cannot tell where {destination!r} is")
-        if place.could_be:
-            raise ToolFailure("ambiguous_destination", f"{destination!r} could be {' or '.join(place.could_be)}",
-                              destination=place.said, could_be=list(place.could_be))
-        if place.foreign:
-            raise ToolFailure("outside_shipping_area", f"the transit table does not cover {place.region}",
-                              destination=place.region)
+    place = _shipping_place(store, destination) if destination else None
+    if place is not None:
         rows = [row for code in store.warehouses
                 if (row := transit_row(store, code, place.transit_key)) is not None]
     else:
