@@ -163,9 +163,11 @@ class LiveService:
         self.riders_allowed = isinstance(self.bus, LocalBus) and isinstance(self.windows, LocalGroupWindows)
         self.stock_changed_at = 0.0
         """When stock last changed (wall clock): a group's answer from before then is not reused."""
-        self.reading_changed_at = 0.0
-        """When the product on air or the catalog last changed here (wall clock): words are read against
-        them, so a group's answer or an ignore decided before then is not reused for the same words."""
+        self.catalog_changed_at = 0.0
+        self._on_air_changed_at: dict[str, float] = {}
+        """Room → when its product on air last changed here (wall clock). Words are read against the
+        catalog and the product on air: a group's answer or an ignore decided before either changed is
+        not reused for the same words (see :meth:`_read_since`)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"answer-{i}", daemon=True) for i in range(workers)]
@@ -520,7 +522,7 @@ class LiveService:
         group, opener = live
         decision = group.decision
         if decision is None or group.stood_down or time.monotonic() - group.opened > self.window_seconds \
-                or group.decided_at < max(self.stock_changed_at, self.reading_changed_at):
+                or group.decided_at < max(self.stock_changed_at, self._read_since(group.room_id)):
             return None  # a stock change, another product on air or a new catalog: answer it afresh
         message_id = message_id or new_id()
         _, new = self.windows.join_or_open(msg.room_id, group.key,
@@ -573,7 +575,7 @@ class LiveService:
     def _ignored_before(self, room_id: str, lowered: str) -> Decision | None:
         """How the pipeline ignored these same words lately in this room (the product on air unchanged)."""
         found = self._recent_ignored.get((room_id, lowered))
-        if found is None or time.monotonic() - found[0] > self.window_seconds or found[1] < self.reading_changed_at:
+        if found is None or time.monotonic() - found[0] > self.window_seconds or found[1] < self._read_since(room_id):
             return None
         return found[2]
 
@@ -778,9 +780,8 @@ class LiveService:
 
     def catalog_changed(self) -> None:
         """A catalog was imported here: answers and cached readings from before it are not reused."""
-        self.stock_changed_at = self.reading_changed_at = time.time()
+        self.stock_changed_at = self.catalog_changed_at = time.time()
         self.stream.forget_room()
-        self._recent_ignored.clear()
         threading.Thread(target=self._prepare_catalog, name="prepare-catalog", daemon=True).start()
 
     def _prepare_catalog(self) -> None:
@@ -791,6 +792,10 @@ class LiveService:
                 prepare(get_snapshot(self.engine, conn))
         except StorageError as exc:
             log.warning("matchers for the new catalog not prepared ahead: %s", exc)
+
+    def _read_since(self, room_id: str) -> float:
+        """Since when the room's words have been read as they are now (its product on air, the catalog)."""
+        return max(self.catalog_changed_at, self._on_air_changed_at.get(room_id, 0.0))
 
     def forget_policy(self, room_id: str) -> None:
         self._policies.pop(room_id, None)
@@ -806,9 +811,7 @@ class LiveService:
     def refresh_on_air(self, room_id: str) -> None:
         """Reload the product on air and its stock onto the room's board (after on-air changes)."""
         self.stream.forget_room(room_id)
-        # Words are read against the product on air: what the same words meant before is not reused.
-        self.reading_changed_at = time.time()
-        self._recent_ignored.clear()
+        self._on_air_changed_at[room_id] = time.time()
         event = self._on_air_event(room_id)
         self._publish(room_id, event)
 
