@@ -311,7 +311,7 @@ def _shipping(call: ToolCall, u: Understanding, w: Writer) -> str:
             # A name the store ships to more than one place of: the viewer says which, nobody guesses.
             places = error["could_be"]
             return w("shipping.which_place", place=error["destination"],
-                     choices=text(w.lang, "or_join").join(places), example=f"{error['destination']}, {places[-1]}")
+                     choices=text(w.lang, "or_join").join(places), region=places[-1])
         if error["code"] == "outside_shipping_area":
             raise _Escalate("outside_area", "outside_area", destination=error.get("destination", ""))
         raise _Escalate("tool_error", message=error.get("message", ""))
